@@ -1,0 +1,121 @@
+"""Import of mail files: read header blocks → parse → store in batches → update metrics.
+
+Memory stays bounded: messages stream from the readers one at a time and at most one batch of
+parsed records is held. Each batch is stored in its own transaction, so an import that is killed
+keeps every batch it finished, and running it again stores only what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from replytime.ingestion.models import ImportRun
+from replytime.ingestion.store import RecordStore
+from replytime.lib.headers import parse_message
+from replytime.mailboxes.connectors.base import HeaderRecord, RawMessage, Rejected
+from replytime.mailboxes.connectors.files import iter_messages
+from replytime.mailboxes.models import Mailbox
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+def parse_stream(
+    raws: Iterable[RawMessage], *, pipermail: bool = False, list_address: str | None = None
+) -> Iterator[HeaderRecord | Rejected]:
+    now = int(time.time())
+    min_year = settings.REPLYTIME_MIN_YEAR
+    max_future = settings.REPLYTIME_MAX_FUTURE_DAYS
+    for raw in raws:
+        yield parse_message(
+            raw,
+            list_address=list_address,
+            pipermail=pipermail,
+            now=now,
+            min_year=min_year,
+            max_future_days=max_future,
+        )
+
+
+def store_stream(
+    store: RecordStore,
+    items: Iterable[HeaderRecord | Rejected],
+    *,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Store `items` in batches of `batch_size`, one transaction each."""
+    size = batch_size or settings.REPLYTIME_IMPORT_BATCH
+    batch: list[HeaderRecord | Rejected] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            store.store(batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        store.store(batch)
+        if progress:
+            progress(len(batch))
+
+
+def run_import(
+    mailbox: Mailbox,
+    paths: Sequence[Path],
+    *,
+    fmt: str = "auto",
+    list_address: str | None = None,
+    progress: Progress | None = None,
+    update_metrics: bool = True,
+) -> ImportRun:
+    """Import mail files into `mailbox`; returns the finished ImportRun with its counts."""
+    for path in paths:
+        if not path.exists():
+            raise ValueError(f"{path} does not exist")
+    run = ImportRun.objects.create(
+        account_id=mailbox.account_id,
+        mailbox=mailbox,
+        source="\n".join(str(p) for p in paths)[:10000],
+    )
+    pipermail = fmt == "pipermail" or list_address is not None
+    reader_fmt = "mbox" if fmt == "pipermail" else fmt
+    try:
+        raws = iter_messages(list(paths), reader_fmt)
+        items = parse_stream(raws, pipermail=pipermail, list_address=list_address)
+        store_stream(RecordStore(mailbox, run), items, progress=progress)
+    except BaseException as exc:
+        # The batches stored so far stay; the run says it did not finish.
+        run.status = ImportRun.Status.FAILED
+        run.error = type(exc).__name__
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        raise
+    if update_metrics:
+        _update_metrics(mailbox)
+    run.status = ImportRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    log.info("import %s finished: read=%d stored=%d", run.public_id, run.read, run.stored)
+    return run
+
+
+def _update_metrics(mailbox: Mailbox) -> None:
+    """Bring conversations and facts up to date with the records just stored."""
+    try:
+        from replytime.metrics.service import update_account
+    except ImportError:  # the metrics engine is optional while it is being built
+        return
+    update_account(mailbox.account)
+
+
+def is_terminal() -> bool:
+    return sys.stderr.isatty()
