@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from replytime.ingestion.models import ImportRun, Record, Rejection
+from replytime.ingestion.store import RecordStore
+from replytime.mailboxes.connectors.base import REASON_NO_DATE, Rejected
+from replytime.testing import header, make_account, make_mailbox
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mailbox():
+    return make_mailbox(make_account())
+
+
+def _snapshot(mailbox) -> list[dict]:
+    return list(
+        Record.objects.filter(mailbox=mailbox)
+        .order_by("provider_id")
+        .values("provider_id", "message_id", "extra_message_ids", "folders", "received_at")
+    )
+
+
+def test_it_stores_a_batch_and_counts_it(mailbox) -> None:
+    run = ImportRun.objects.create(account=mailbox.account, mailbox=mailbox)
+    items = [header(), header(), Rejected("x:1", REASON_NO_DATE, "Date header missing")]
+    counts = RecordStore(mailbox, run).store(items)
+    assert (counts.stored, counts.duplicates, counts.rejected) == (2, 0, 1)
+    run.refresh_from_db()
+    assert run.read == run.stored + run.duplicates + run.rejected == 3
+    assert Record.objects.filter(mailbox=mailbox).count() == 2
+    assert Rejection.objects.get(mailbox=mailbox).reason == REASON_NO_DATE
+
+
+def test_it_stores_nothing_new_when_the_same_batch_comes_again(mailbox) -> None:
+    items = [header(), header(), Rejected("x:1", REASON_NO_DATE)]
+    RecordStore(mailbox).store(items)
+    before = _snapshot(mailbox)
+    counts = RecordStore(mailbox).store(items)
+    assert (counts.stored, counts.duplicates) == (0, 2)
+    assert _snapshot(mailbox) == before
+    assert Rejection.objects.filter(mailbox=mailbox).count() == 1
+
+
+def test_it_merges_copies_of_one_message_in_two_folders(mailbox) -> None:
+    first = header(message_id="same@x", folder="INBOX", at="2026-03-02 10:05")
+    second = dataclasses.replace(
+        first, provider_id="other", folders=("Archive",), received_at=first.received_at - 300
+    )
+    counts = RecordStore(mailbox).store([first])
+    counts.add(RecordStore(mailbox).store([second]))
+    assert (counts.stored, counts.duplicates) == (1, 1)
+    record = Record.objects.get(mailbox=mailbox)
+    assert record.folders.split("\n") == ["Archive", "INBOX"]
+    assert record.received_at == first.received_at - 300
+
+
+def test_it_treats_equal_fingerprints_as_one_message(mailbox) -> None:
+    # Enron: the same email filed in two folders under two different Message-IDs.
+    first = header(message_id="a@enron", folder="inbox")
+    second = dataclasses.replace(first, provider_id="p2", message_id="b@enron", folders=("all",))
+    counts = RecordStore(mailbox).store([first, second])
+    assert (counts.stored, counts.duplicates) == (1, 1)
+    record = Record.objects.get(mailbox=mailbox)
+    assert record.message_id == "a@enron"
+    assert record.extra_message_ids == "b@enron"
+
+
+def test_merging_gives_the_same_result_in_any_order(mailbox) -> None:
+    other = make_mailbox(mailbox.account, "zed@acme.com")
+    a = header(message_id="a@x", folder="inbox", at="2026-03-02 10:00")
+    b = dataclasses.replace(a, provider_id="p2", folders=("sent",), references=("r@x",))
+    RecordStore(mailbox).store([a, b])
+    RecordStore(other).store([b, a])
+    left = _snapshot(mailbox)[0]
+    right = _snapshot(other)[0]
+    assert left["folders"] == right["folders"] == "inbox\nsent"
+
+
+def test_a_message_without_identity_is_kept_apart_by_provider_id(mailbox) -> None:
+    items = [header(message_id="", date=None), header(message_id="", date=None)]
+    RecordStore(mailbox).store(items)
+    RecordStore(mailbox).store(items)
+    assert Record.objects.filter(mailbox=mailbox).count() == 2
+
+
+def test_records_of_another_mailbox_are_not_duplicates(mailbox) -> None:
+    other = make_mailbox(mailbox.account, "bea@acme.com")
+    item = header(message_id="shared@x")
+    RecordStore(mailbox).store([item])
+    counts = RecordStore(other).store([item])
+    assert counts.stored == 1
+    assert Record.objects.filter(message_id="shared@x").count() == 2
