@@ -28,6 +28,18 @@ INSTALLED_APPS = [
     "replytime.ingestion",
     "replytime.conversations",
     "replytime.metrics",
+    "replytime.reports",
+    "replytime.keystore",
+    # Web app (issue 4): sign-in, MFA, SSO.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
+    # Background work (issue 5).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -38,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "replytime.urls"
@@ -104,3 +117,13 @@ REPLYTIME_IMPORT_BATCH = env_int("REPLYTIME_IMPORT_BATCH", 2000)
 # Dates before this year, or more than this many days in the future, are not usable times.
 REPLYTIME_MIN_YEAR = env_int("REPLYTIME_MIN_YEAR", 1990)
 REPLYTIME_MAX_FUTURE_DAYS = env_int("REPLYTIME_MAX_FUTURE_DAYS", 2)
+
+# --- web app (issue 4): authentication, security headers, static files ---------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+
+# --- live sync (issue 5): keystore database, background tasks, outgoing email --------------
