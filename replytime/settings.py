@@ -127,3 +127,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # --- live sync (issue 5): keystore database, background tasks, outgoing email --------------
+# Background work goes through the django_tasks API; the database backend needs no broker.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("REPLYTIME_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
