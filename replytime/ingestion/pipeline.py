@@ -17,10 +17,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from replytime.ingestion.models import ImportRun
+from replytime.ingestion.parallel import parsed_batches
 from replytime.ingestion.store import RecordStore
 from replytime.lib.headers import parse_message
 from replytime.mailboxes.connectors.base import HeaderRecord, RawMessage, Rejected
-from replytime.mailboxes.connectors.files import iter_messages
 from replytime.mailboxes.models import Mailbox
 
 log = logging.getLogger(__name__)
@@ -89,9 +89,18 @@ def run_import(
     pipermail = fmt == "pipermail" or list_address is not None
     reader_fmt = "mbox" if fmt == "pipermail" else fmt
     try:
-        raws = iter_messages(list(paths), reader_fmt)
-        items = parse_stream(raws, pipermail=pipermail, list_address=list_address)
-        store_stream(RecordStore(mailbox, run), items, progress=progress)
+        store = RecordStore(mailbox, run)
+        batches = parsed_batches(
+            paths,
+            fmt=reader_fmt,
+            pipermail=pipermail,
+            list_address=list_address,
+            batch_size=settings.REPLYTIME_IMPORT_BATCH,
+        )
+        for batch in batches:
+            store.store(batch)
+            if progress:
+                progress(len(batch))
     except BaseException as exc:
         # The batches stored so far stay; the run says it did not finish.
         run.status = ImportRun.Status.FAILED

@@ -8,7 +8,8 @@ result does not depend on which copy came first or on how often an import is re-
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -42,6 +43,7 @@ _COLUMNS = (
     "fingerprint",
     "dirty",
 )
+_row_tuple = operator.itemgetter(*_COLUMNS)
 _MERGED = ("extra_message_ids", "in_reply_to", "references", "folders", "auto_flags")
 # Parameters per IN (...) lookup: well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500
@@ -87,10 +89,15 @@ def _identity_keys(values: dict[str, object]) -> set[str]:
     return keys
 
 
-def _values(mailbox: Mailbox, rec: HeaderRecord) -> dict[str, object]:
+Prepared = dict[str, object]
+
+
+def prepare(rec: HeaderRecord) -> Prepared:
+    """The column values of a record, except its account and mailbox.
+
+    Pure and picklable, so an import can prepare records in a parser process.
+    """
     return {
-        "account_id": mailbox.account_id,
-        "mailbox_id": mailbox.pk,
         "provider_id": rec.provider_id[:500],
         "message_id": rec.message_id[:998] if rec.message_id else None,
         "extra_message_ids": "",
@@ -144,9 +151,11 @@ class RecordStore:
         self.run = run
         self.table = Record._meta.db_table
 
-    def store(self, items: Sequence[HeaderRecord | Rejected]) -> BatchCounts:
-        records = [i for i in items if isinstance(i, HeaderRecord)]
+    def store(self, items: Sequence[HeaderRecord | Prepared | Rejected]) -> BatchCounts:
+        """Store a batch in one transaction: HeaderRecords, prepared values or rejections."""
+        records = [prepare(i) if isinstance(i, HeaderRecord) else i for i in items]
         rejected = [i for i in items if isinstance(i, Rejected)]
+        records = [r for r in records if isinstance(r, dict)]
         with transaction.atomic():
             counts = self._store_records(records)
             self._store_rejections(rejected)
@@ -166,9 +175,11 @@ class RecordStore:
             read=run.read, stored=run.stored, duplicates=run.duplicates, rejected=run.rejected
         )
 
-    def _store_records(self, records: Sequence[HeaderRecord]) -> BatchCounts:
+    def _store_records(self, incoming: list[Prepared]) -> BatchCounts:
         counts = BatchCounts()
-        incoming = [_values(self.mailbox, r) for r in records]
+        owner = {"account_id": self.mailbox.account_id, "mailbox_id": self.mailbox.pk}
+        for values in incoming:
+            values.update(owner)
         by_key = self._existing(incoming)
         new_rows: list[_Row] = []
         for values in incoming:
@@ -189,32 +200,43 @@ class RecordStore:
 
     def _existing(self, incoming: list[dict[str, object]]) -> dict[str, _Row]:
         """Stored rows of this mailbox that share an identity key with the incoming batch."""
-        wanted: dict[str, set[str]] = {"provider_id": set(), "message_id": set(), "fp": set()}
+        wanted: dict[str, set[str]] = {
+            "provider_id": set(),
+            "message_id": set(),
+            "fingerprint": set(),
+        }
         for values in incoming:
             wanted["provider_id"].add(str(values["provider_id"]))
             if values["message_id"]:
                 wanted["message_id"].add(str(values["message_id"]))
             if values["fingerprint"]:
-                wanted["fp"].add(str(values["fingerprint"]))
+                wanted["fingerprint"].add(str(values["fingerprint"]))
         found: dict[int, _Row] = {}
-        base = Record.objects.filter(mailbox=self.mailbox)
-        for column, lookup in (
-            ("provider_id", "provider_id__in"),
-            ("message_id", "message_id__in"),
-            ("fp", "fingerprint__in"),
-        ):
-            values_list = sorted(wanted[column])
-            for i in range(0, len(values_list), _CHUNK):
-                q = base.filter(**{lookup: values_list[i : i + _CHUNK]})
-                for row in q.values("pk", *_COLUMNS):
-                    pk = row.pop("pk")
-                    if pk not in found:
-                        found[pk] = _Row(values=row, pk=pk, keys=_identity_keys(row))
+        for column in ("provider_id", "message_id", "fingerprint"):
+            for row in self._select(column, sorted(wanted[column])):
+                pk, values = row[0], dict(zip(_COLUMNS, row[1:], strict=True))
+                if pk not in found:
+                    found[pk] = _Row(values=values, pk=pk, keys=_identity_keys(values))
         by_key: dict[str, _Row] = {}
         for row in sorted(found.values(), key=lambda r: r.pk or 0):
             for key in row.keys:
                 by_key.setdefault(key, row)
         return by_key
+
+    def _select(self, column: str, values: list[str]) -> Iterator[tuple]:
+        """Stored rows of this mailbox whose `column` is one of `values` (raw SQL: hot path)."""
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(c) for c in ("id", *_COLUMNS))
+        with connection.cursor() as cursor:
+            for i in range(0, len(values), _CHUNK):
+                chunk = values[i : i + _CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT {names} FROM {quote(self.table)} "
+                    f"WHERE mailbox_id = %s AND {quote(column)} IN ({marks})",
+                    [self.mailbox.pk, *chunk],
+                )
+                yield from cursor.fetchall()
 
     def _insert(self, rows: list[_Row]) -> None:
         if not rows:
@@ -224,7 +246,7 @@ class RecordStore:
         marks = ", ".join(["%s"] * len(_COLUMNS))
         sql = f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})"
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [tuple(r.values[c] for c in _COLUMNS) for r in rows])
+            cursor.executemany(sql, [_row_tuple(r.values) for r in rows])
 
     def _update(self, rows: list[_Row]) -> None:
         for row in rows:

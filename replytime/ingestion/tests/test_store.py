@@ -27,7 +27,11 @@ def _snapshot(mailbox) -> list[dict]:
 
 def test_it_stores_a_batch_and_counts_it(mailbox) -> None:
     run = ImportRun.objects.create(account=mailbox.account, mailbox=mailbox)
-    items = [header(), header(), Rejected("x:1", REASON_NO_DATE, "Date header missing")]
+    items = [
+        header(at="2026-03-02 10:00"),
+        header(at="2026-03-02 11:00"),
+        Rejected("x:1", REASON_NO_DATE, "Date header missing"),
+    ]
     counts = RecordStore(mailbox, run).store(items)
     assert (counts.stored, counts.duplicates, counts.rejected) == (2, 0, 1)
     run.refresh_from_db()
@@ -37,7 +41,8 @@ def test_it_stores_a_batch_and_counts_it(mailbox) -> None:
 
 
 def test_it_stores_nothing_new_when_the_same_batch_comes_again(mailbox) -> None:
-    items = [header(), header(), Rejected("x:1", REASON_NO_DATE)]
+    items = [header(at="2026-03-02 10:00"), header(at="2026-03-03 10:00")]
+    items.append(Rejected("x:1", REASON_NO_DATE))
     RecordStore(mailbox).store(items)
     before = _snapshot(mailbox)
     counts = RecordStore(mailbox).store(items)
@@ -57,6 +62,12 @@ def test_it_merges_copies_of_one_message_in_two_folders(mailbox) -> None:
     record = Record.objects.get(mailbox=mailbox)
     assert record.folders.split("\n") == ["Archive", "INBOX"]
     assert record.received_at == first.received_at - 300
+
+
+def test_two_messages_with_equal_headers_are_one_message(mailbox) -> None:
+    # Same from, Date, subject, To and Cc: the fingerprint of spec §3.1 makes them one.
+    counts = RecordStore(mailbox).store([header(), header()])
+    assert (counts.stored, counts.duplicates) == (1, 1)
 
 
 def test_it_treats_equal_fingerprints_as_one_message(mailbox) -> None:
