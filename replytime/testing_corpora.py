@@ -1,0 +1,56 @@
+"""Locate and unpack the shared real-mail corpora for tests and benchmarks.
+
+The corpora live outside the repository (they are other people's mail and must never be
+committed): `$REPLYTIME_CORPORA`, or else `../shared/corpora` next to the repository root. Tests
+that need them call `require_corpora()`, which skips them on a developer machine without the
+folder and fails them in CI (env CI=true), where a silently skipped corpus test would hide a
+regression.
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+from pathlib import Path
+
+# replytime/testing_corpora.py -> repository root -> its sibling shared/corpora
+_DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+
+
+def corpora_dir() -> Path:
+    """The corpora folder: $REPLYTIME_CORPORA if set, else ../shared/corpora beside the repo."""
+    configured = os.environ.get("REPLYTIME_CORPORA", "").strip()
+    return Path(configured) if configured else _DEFAULT
+
+
+def require_corpora() -> Path:
+    """The corpora folder, or skip the calling test (fail it when CI=true) if it is missing."""
+    import pytest  # imported here: this module is importable without pytest installed
+
+    folder = corpora_dir()
+    if (folder / "README.md").is_file():
+        return folder
+    message = (
+        f"real mail corpora not found at {folder}; set REPLYTIME_CORPORA to the folder that "
+        "holds README.md and the corpus archives"
+    )
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+    raise AssertionError("unreachable")  # pytest.skip raises
+
+
+def unpack(archive_relpath: str, dest: Path) -> Path:
+    """Unpack a corpus tar archive (e.g. "r-mailing-lists/r-announce.tar.xz") into `dest` and
+    return `dest`. Unpacking again into the same `dest` is a no-op (a marker file records it).
+    Only regular files and folders are extracted, and only inside `dest`."""
+    archive = corpora_dir() / archive_relpath
+    dest.mkdir(parents=True, exist_ok=True)
+    marker = dest / f".unpacked-{archive.name}"
+    if marker.exists():
+        return dest
+    with tarfile.open(archive) as tar:
+        members = [m for m in tar.getmembers() if m.isfile() or m.isdir()]
+        tar.extractall(dest, members=members, filter="data")
+    marker.touch()
+    return dest
