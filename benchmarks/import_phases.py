@@ -20,7 +20,7 @@ def raw(files: list[Path]) -> dict:
     from replytime.mailboxes.connectors.files import iter_messages
 
     n = size = 0
-    for message in iter_messages(files, "mbox"):
+    for message in iter_messages(files, "pipermail"):
         n += 1
         size += len(message.header)
     return {"messages": n, "header_bytes": size}
@@ -35,7 +35,7 @@ def naive(files: list[Path]) -> dict:
 
     parser = BytesParser(policy=email.policy.default)
     n = 0
-    for message in iter_messages(files, "mbox"):
+    for message in iter_messages(files, "pipermail"):
         parsed = parser.parsebytes(message.header, headersonly=True)
         for name in FIELDS:
             # Real-world garbage makes the stdlib raise; the naive way just skips that header.
@@ -45,22 +45,30 @@ def naive(files: list[Path]) -> dict:
     return {"messages": n}
 
 
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "replytime.settings")
+    import django
+
+    django.setup()
+
+
 def parse_only(files: list[Path]) -> dict:
+    """Our reader and parser, storing nothing."""
+    _django()
     from replytime.ingestion.pipeline import parse_stream
     from replytime.mailboxes.connectors.files import iter_messages
 
     n = 0
-    for _ in parse_stream(iter_messages(files, "mbox"), pipermail=True, list_address="r@r.test"):
+    for _ in parse_stream(
+        iter_messages(files, "pipermail"), pipermail=True, list_address="r@r.test"
+    ):
         n += 1
     return {"messages": n}
 
 
 def store(files: list[Path]) -> dict:
     """Parse and store into the database named by DATABASE_URL (a fresh one)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "replytime.settings")
-    import django
-
-    django.setup()
+    _django()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -27,7 +27,7 @@ def _parsed(files: list[Path]) -> Iterator:
     from replytime.ingestion.pipeline import parse_stream
     from replytime.mailboxes.connectors.files import iter_messages
 
-    return parse_stream(iter_messages(files, "mbox"), pipermail=True, list_address=LIST)
+    return parse_stream(iter_messages(files, "pipermail"), pipermail=True, list_address=LIST)
 
 
 def _store(store, items: Iterator, batch: int = 5000) -> None:

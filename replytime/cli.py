@@ -34,10 +34,17 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "replytime.settings")
     import django
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    django.setup()
+    try:
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        django.setup()
+    except ImproperlyConfigured as exc:
+        # A configuration mistake (bad value, missing or unreadable master key): say what is
+        # wrong and stop, without a traceback.
+        sys.stderr.write(f"replytime: {exc}\n")
+        raise SystemExit(2) from None
     if args and args[0] not in _NO_AUTO_MIGRATE:
         _auto_migrate()
     execute_from_command_line(["replytime", *args])

@@ -43,14 +43,28 @@ def require_corpora() -> Path:
 def unpack(archive_relpath: str, dest: Path) -> Path:
     """Unpack a corpus tar archive (e.g. "r-mailing-lists/r-announce.tar.xz") into `dest` and
     return `dest`. Unpacking again into the same `dest` is a no-op (a marker file records it).
-    Only regular files and folders are extracted, and only inside `dest`."""
+
+    Only regular files are written, and only at relative paths without "..": the archives are
+    trusted data, but a checked member name is cheap. Streams the archive once, which is much
+    faster than `extractall` for the 45,000-file Enron subset.
+    """
     archive = corpora_dir() / archive_relpath
     dest.mkdir(parents=True, exist_ok=True)
     marker = dest / f".unpacked-{archive.name}"
     if marker.exists():
         return dest
-    with tarfile.open(archive) as tar:
-        members = [m for m in tar.getmembers() if m.isfile() or m.isdir()]
-        tar.extractall(dest, members=members, filter="data")
+    made: set[Path] = set()
+    with tarfile.open(archive, "r|*") as tar:  # a pure stream: no seeking in xz data
+        for member in tar:
+            parts = Path(member.name).parts
+            if not member.isfile() or not parts or parts[0] == "/" or ".." in parts:
+                continue
+            target = dest.joinpath(*parts)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            source = tar.extractfile(member)
+            if source is not None:
+                target.write_bytes(source.read())
     marker.touch()
     return dest

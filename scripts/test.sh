@@ -19,13 +19,19 @@ echo "== migrations"
 REPLYTIME_DATA=$(mktemp -d) .venv/bin/python -m django makemigrations --check --dry-run \
   --settings=replytime.settings
 
-# PostgreSQL runs on the CI machine; start it if it is installed but stopped.
+# PostgreSQL runs on the CI machine; start it if it is installed but stopped. The IMAP tests
+# need Debian's Dovecot and the browser tests Debian's Chromium: installed here if missing
+# (the tests start their own private instances).
 PG_URL=${REPLYTIME_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+PG_KEYSTORE_URL=${PG_URL%/*}/keystore
 bash scripts/services.sh postgres
+bash scripts/dovecot.sh
+bash scripts/chromium.sh
 
 echo "== tests on SQLite"
-REPLYTIME_DATA=$(mktemp -d) DATABASE_URL= .venv/bin/python -m pytest -n 2 --dist=loadfile "$@"
+REPLYTIME_DATA=$(mktemp -d) DATABASE_URL= KEYSTORE_DATABASE_URL= .venv/bin/python -m pytest -n 2 \
+  --dist=loadfile "$@"
 
 echo "== tests on PostgreSQL"
-REPLYTIME_DATA=$(mktemp -d) DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -n 2 \
-  --dist=loadfile "$@"
+REPLYTIME_DATA=$(mktemp -d) DATABASE_URL="$PG_URL" KEYSTORE_DATABASE_URL="$PG_KEYSTORE_URL" \
+  .venv/bin/python -m pytest -n 2 --dist=loadfile "$@"

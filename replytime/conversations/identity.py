@@ -8,12 +8,12 @@ references are merged, and it is outbound (or automated) if any copy is.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from replytime.lib.headers import fingerprint_of
 from replytime.mailboxes.connectors.base import HeaderRecord
 from replytime.metrics.direction import choose_time, is_automated, is_outbound
 
@@ -79,24 +79,8 @@ class MailboxRecord(NamedTuple):
     time: int | None
 
 
-def make_fingerprint(
-    from_addr: str | None,
-    date: int | None,
-    subject: str | None,
-    to: Iterable[str],
-    cc: Iterable[str],
-) -> str | None:
-    """The spec §3.1 fingerprint as a SHA-256 hex digest; None without From or Date."""
-    if not from_addr or date is None:
-        return None
-    parts = (
-        from_addr,
-        str(date),
-        " ".join((subject or "").split()),
-        "\x1e".join(sorted(set(to))),
-        "\x1e".join(sorted(set(cc))),
-    )
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+# The spec §3.1 fingerprint has one definition, shared with storage.
+make_fingerprint = fingerprint_of
 
 
 def record_info_from_header(

@@ -21,6 +21,7 @@ from replytime.ingestion.parallel import parsed_batches
 from replytime.ingestion.store import RecordStore
 from replytime.lib.headers import parse_message
 from replytime.mailboxes.connectors.base import HeaderRecord, RawMessage, Rejected
+from replytime.mailboxes.connectors.files import detect_format
 from replytime.mailboxes.models import Mailbox
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,12 @@ def run_import(
         mailbox=mailbox,
         source="\n".join(str(p) for p in paths)[:10000],
     )
-    pipermail = fmt == "pipermail" or list_address is not None
-    reader_fmt = "mbox" if fmt == "pipermail" else fmt
+    pipermail = fmt == "pipermail" or list_address is not None or _all_pipermail(paths, fmt)
     try:
         store = RecordStore(mailbox, run)
         batches = parsed_batches(
             paths,
-            fmt=reader_fmt,
+            fmt=fmt,
             pipermail=pipermail,
             list_address=list_address,
             batch_size=settings.REPLYTIME_IMPORT_BATCH,
@@ -115,6 +115,11 @@ def run_import(
     run.save(update_fields=["status", "finished_at"])
     log.info("import %s finished: read=%d stored=%d", run.public_id, run.read, run.stored)
     return run
+
+
+def _all_pipermail(paths: Sequence[Path], fmt: str) -> bool:
+    """Mailman archives found by detection get their addresses restored like --format pipermail."""
+    return fmt == "auto" and all(detect_format(p) == "pipermail" for p in paths)
 
 
 def _update_metrics(mailbox: Mailbox) -> None:

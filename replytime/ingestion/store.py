@@ -120,8 +120,22 @@ def prepare(rec: HeaderRecord) -> Prepared:
     }
 
 
+def _adds_nothing(target: _Row, other: dict[str, object]) -> bool:
+    """True when `other` is an exact copy of what `target` already holds (the common case)."""
+    values = target.values
+    if other["message_id"] != values["message_id"] or other["extra_message_ids"]:
+        return False
+    if not all(other[k] in ("", values[k]) for k in _MERGED[1:]):
+        return False
+    mine, theirs = values["received_at"], other["received_at"]
+    return theirs is None or (mine is not None and mine <= theirs)  # type: ignore[operator]
+
+
 def _merge_into(target: _Row, other: dict[str, object]) -> None:
     """Union `other` into `target` (spec §3.1: same message, same mailbox)."""
+    if _adds_nothing(target, other):
+        target.keys |= _identity_keys(other)
+        return
     before = {k: target.values[k] for k in (*_MERGED, "received_at")}
     ids = set(_split(target.values["extra_message_ids"]))
     ids.update(_split(other["extra_message_ids"]))
@@ -244,9 +258,17 @@ class RecordStore:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(c) for c in _COLUMNS)
         marks = ", ".join(["%s"] * len(_COLUMNS))
-        sql = f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})"
+        values = [_row_tuple(r.values) for r in rows]
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [_row_tuple(r.values) for r in rows])
+            if connection.vendor == "postgresql":
+                # COPY streams the batch in one go: several times faster than INSERTs.
+                sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in values:
+                        copy.write_row(row)
+                return
+            sql = f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})"
+            cursor.executemany(sql, values)
 
     def _update(self, rows: list[_Row]) -> None:
         for row in rows:

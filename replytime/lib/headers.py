@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_tz
 from functools import lru_cache
@@ -79,9 +80,11 @@ KNOWN_REASONS = frozenset(
 # Header fields
 # ---------------------------------------------------------------------------------------------
 
-# One header field of an unfolded block: a name of printable ASCII without ":" (obsolete syntax
-# allows blanks before the colon), then the value. Lines that are no field are ignored.
-_FIELD_RE = re.compile(rb"^([!-9;-~]++)[ \t]*+:[ \t]*+(.*)", re.MULTILINE)
+# One header field: a name of printable ASCII without ":" (obsolete syntax allows blanks before
+# the colon), then the value with its continuation lines. Lines that are no field are ignored.
+_FIELD_RE = re.compile(rb"^([!-9;-~]++)[ \t]*+:[ \t]*+(.*(?:\n[ \t].*)*)", re.MULTILINE)
+# The empty line that ends a header block (LF or CRLF).
+_BLANK_LINE_RE = re.compile(rb"\n\r?\n")
 
 # Fields replytime reads, by lowercased name, mapped to a short slot name.
 _WANTED = {
@@ -142,7 +145,10 @@ def _slot_of(name: bytes) -> str | None:
 
 
 def _fields(block: bytes) -> dict[str, list[bytes]]:
-    """The wanted fields of an unfolded header block (see `_header_block`), by slot."""
+    """The wanted fields of a header block (see `_header_block`) by slot, values unfolded.
+
+    Only wanted values are unfolded (RFC 5322: the line break is removed, the white space after
+    it kept): big headers are mostly long folded Received lines that nobody reads."""
     found: dict[str, list[bytes]] = {}
     memo_get = _SLOT_MEMO.get
     for name, value in _FIELD_RE.findall(block):
@@ -151,6 +157,8 @@ def _fields(block: bytes) -> dict[str, list[bytes]]:
             slot = _slot_of(name)
         if slot is None:
             continue
+        if b"\n" in value:
+            value = value.replace(b"\n", b"")
         if slot not in found:
             found[slot] = [value]
         elif slot in _MULTI:
@@ -159,21 +167,16 @@ def _fields(block: bytes) -> dict[str, list[bytes]]:
 
 
 def _header_block(data: bytes) -> bytes:
-    """The header part of `data`, ready for `_FIELD_RE`: without a leading mbox From_ line, CRLF
-    turned into LF, cut at the first empty line (a reader normally did that already), and
-    unfolded (RFC 5322: a line break followed by white space is removed, the white space kept)."""
+    """The header part of `data`, ready for `_FIELD_RE`: without a leading mbox From_ line, cut
+    at the first empty line (a reader normally did that already), CRLF turned into LF."""
     if data.startswith(b"From "):
         nl = data.find(b"\n")
         data = data[nl + 1 :] if nl >= 0 else b""
+    blank = _BLANK_LINE_RE.search(data)
+    if blank is not None:
+        data = data[: blank.start() + 1]
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
-    end = data.find(b"\n\n")
-    if end >= 0:
-        data = data[: end + 1]
-    if b"\n " in data:
-        data = data.replace(b"\n ", b" ")
-    if b"\n\t" in data:
-        data = data.replace(b"\n\t", b"\t")
     return data
 
 
@@ -183,6 +186,7 @@ def _header_block(data: bytes) -> bytes:
 
 _ENCODED_WORD_RE = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=")
 _BLANK_RE = re.compile(r"[ \t\r\n]*")
+_NOT_BASE64_RE = re.compile(rb"[^A-Za-z0-9+/]")
 
 
 def _bytes_to_str(raw: bytes) -> str:
@@ -229,9 +233,9 @@ def _word_bytes(encoding: str, text: str) -> bytes:
     if encoding in "Qq":
         raw = text.replace("_", " ").encode("latin-1", "replace")
         return binascii.a2b_qp(raw)
-    raw = text.encode("ascii", "ignore")
-    raw = re.sub(rb"[^A-Za-z0-9+/]", b"", raw)
-    raw = raw[: len(raw) - len(raw) % 4 if len(raw) % 4 == 1 else len(raw)]
+    raw = _NOT_BASE64_RE.sub(b"", text.encode("ascii", "ignore"))
+    if len(raw) % 4 == 1:  # a lone trailing character carries no complete byte
+        raw = raw[:-1]
     raw += b"=" * (-len(raw) % 4)
     try:
         return binascii.a2b_base64(raw)
@@ -616,9 +620,10 @@ _MONTHS = {
     "mai": 5, "okt": 10, "dez": 12, "mrz": 3, "mär": 3, "déc": 12, "fév": 2, "avr": 4,
 }  # fmt: skip
 
-# Named zones in minutes east of UTC: RFC 5322 names plus common unambiguous abbreviations seen
-# in real mail. Military letters and unknown names count as UTC (RFC 5322 §4.3: their sign was
-# wrong in RFC 822, so they carry no reliable offset; a missing zone is UTC per spec §2).
+# Named zones in minutes east of UTC: RFC 5322 names plus common abbreviations seen in real mail
+# (an ambiguous name takes its most common meaning in mail: IST = India, CST = US Central).
+# Military letters and unknown names count as UTC (RFC 5322 §4.3: their sign was wrong in RFC
+# 822, so they carry no reliable offset; a missing zone is UTC per spec §2).
 _ZONES = {
     "ut": 0, "utc": 0, "gmt": 0, "z": 0, "wet": 0, "bst": 60, "ist": 330, "west": 60,
     "cet": 60, "met": 60, "mez": 60, "cest": 120, "mest": 120, "mesz": 120, "eet": 120,
@@ -637,8 +642,9 @@ _FAST_DATE_RE = re.compile(
 )
 _FAST_MONTHS = {name.capitalize(): number for name, number in list(_MONTHS.items())[:12]}
 _MONTH_WORD = r"[A-Za-z\u00e4\u00e9\u00fb]{3,9}\.?"
-# Fast path: "Mon, 2 Mar 2026 10:00:00 +0000 (GMT)" and its obsolete variants (no weekday, two- or
-# three-digit year, no seconds, named zone, zone with a comment, extra blanks).
+# RFC 5322 with its obsolete variants (no weekday, two- or three-digit year, no seconds, named or
+# military zone, "GMT+0100", zone with a comment, extra blanks, AM/PM). Possessive quantifiers
+# keep the matching linear on long runs of blanks.
 _DATE_RE = re.compile(
     rf"\s*+(?:[A-Za-z]++\.?\s*+,?\s*+)?(?P<d>\d{{1,2}})(?:\s*+-\s*+|\s++)(?P<mon>{_MONTH_WORD})"
     r"(?:\s*+-\s*+|\s++)(?P<y>\d{2,4}),?\s++(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d)(?:[.,]\d+)?)?"
@@ -779,6 +785,36 @@ def _parse_fallback(value: str) -> int | None:
     return _epoch(year, mon, day, hh, mm, ss, offset // 60)
 
 
+# Raw-bytes twin of _FAST_DATE_RE for the hot path: no decoding, and the day's start is cached by
+# its (day, month, year) text, since a mailbox holds many messages per day.
+_FAST_DATE_BYTES_RE = re.compile(
+    rb"\s*(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)"
+    rb"(?: \([^()]*\))?\s*"
+)
+_DAY_STARTS: dict[tuple[bytes, bytes, bytes], int | None] = {}
+
+
+def _fast_date_bytes(raw: bytes) -> int | None:
+    """parse_date for the common shape, on raw bytes; None means "use parse_date"."""
+    match = _FAST_DATE_BYTES_RE.fullmatch(raw)
+    if match is None:
+        return None
+    key = match.group(1, 2, 3)
+    start = _DAY_STARTS.get(key, -1)
+    if start == -1:
+        day, mon, year = key
+        month = _FAST_MONTHS.get(mon.decode("ascii"), 0)
+        start = _day_start(_year(year.decode("ascii")), month, int(day))
+        if len(_DAY_STARTS) > 100_000:
+            _DAY_STARTS.clear()
+        _DAY_STARTS[key] = start
+    hh, mm, ss, sign, zh, zm = match.group(4, 5, 6, 7, 8, 9)
+    hour, minute, second, zone = int(hh), int(mm), int(ss), int(zh) * 60 + int(zm)
+    if start is None or hour > 24 or minute > 59 or second > 61 or zone > 14 * 60 or int(zm) > 59:
+        return None  # let parse_date decide on the odd ones
+    return start + hour * 3600 + minute * 60 + second - (zone if sign == b"+" else -zone) * 60
+
+
 def parse_date(value: str) -> int | None:
     """A Date header value as UTC epoch seconds, or None when it cannot be read.
 
@@ -792,11 +828,13 @@ def parse_date(value: str) -> int | None:
     if match is not None:
         day, mon, year, hh, mm, ss, sign, zh, zm = match.groups()
         start = _day_start(_year(year), _FAST_MONTHS.get(mon, 0), int(day))
-        if start is not None and int(zm) < 60:
-            zone = int(zh) * 3600 + int(zm) * 60
-            return (
-                start + int(hh) * 3600 + int(mm) * 60 + int(ss) - (zone if sign == "+" else -zone)
-            )
+        hour, minute, second, zone = int(hh), int(mm), int(ss), int(zh) * 60 + int(zm)
+        if start is not None and hour <= 24 and minute <= 59 and second <= 61:
+            if zone > 14 * 60 or int(zm) >= 60:
+                zone = 0  # an impossible offset carries no information, as in _zone_minutes
+            elif sign == "-":
+                zone = -zone
+            return start + hour * 3600 + minute * 60 + second - zone * 60
     if not value or len(value) > 200:
         return None
     try:
@@ -889,6 +927,9 @@ def _first_date(values: list[bytes] | None) -> tuple[int | None, str]:
     did. Duplicated Date headers: the first readable one wins."""
     if not values:
         return None, "Date header missing"
+    epoch = _fast_date_bytes(values[0])
+    if epoch is not None:
+        return epoch, ""
     for raw in values:
         epoch = parse_date(_bytes_to_str(raw).strip())
         if epoch is not None:
@@ -898,7 +939,7 @@ def _first_date(values: list[bytes] | None) -> tuple[int | None, str]:
 
 def _plausible(epoch: int, now: float | None, min_year: int, max_future_days: int) -> bool:
     """Spec §2 "usable time": not before Jan 1 of `min_year` UTC, not after now + the slack."""
-    if epoch < (_day_start(max(1, min(min_year, 9999)), 1, 1) or 0):
+    if epoch < (_day_start(max(1, min(min_year, 9999)), 1, 1) or 0):  # (cached)
         return False
     return epoch <= (time.time() if now is None else now) + max_future_days * 86400
 
@@ -911,14 +952,8 @@ def _day_text(epoch: int) -> str:
         return "?"
 
 
-def _first_text(values: list[bytes] | None) -> str | None:
-    return _bytes_to_str(values[0]) if values else None
-
-
-def _token(value: str | None) -> str | None:
+def _token(value: str) -> str | None:
     """An opaque id (X-GM-THRID, Thread-Index) with all blanks removed; empty = missing."""
-    if value is None:
-        return None
     return "".join(value.split()) or None
 
 
@@ -941,45 +976,55 @@ def _parse(
     found = _fields(block)
     if not found and _FIELD_RE.search(block) is None:
         return Rejected(pid, REASON_UNREADABLE, "no header lines found", folder)
+    get = found.get  # absent fields are skipped without a call: this is the hot path
 
-    message_id = None
-    if "mid" in found:
-        message_id = _message_id(_bytes_to_str(found["mid"][0]))
-    from_list = _addresses(found.get("from"), pipermail, first_only=True)
+    value = get("mid")
+    message_id = _message_id(_bytes_to_str(value[0])) if value else None
+    value = get("from")
+    from_list = _addresses(value, pipermail, first_only=True) if value else ()
     from_addr = from_list[0] if from_list else None
     if from_addr is None and message_id is None:
         return Rejected(pid, REASON_NO_IDENTITY, "neither a From address nor a Message-ID", folder)
 
-    date, problem = _first_date(found.get("date"))
+    date, problem = _first_date(get("date"))
     if date is not None and not _plausible(date, now, min_year, max_future_days):
         problem = f"Date {_day_text(date)} outside plausible range"
         date = None
     if date is None:
         return Rejected(pid, REASON_NO_DATE, problem, folder)
 
-    to = _addresses(found.get("to"), pipermail)
+    value = get("to")
+    to = _addresses(value, pipermail) if value else ()
     if not to and pipermail and list_address:
         to = parse_addresses(list_address)
-    sender = _addresses(found.get("sender"), pipermail, first_only=True)
-    irt = _first_text(found.get("irt"))
-    refs = _first_text(found.get("refs"))
-    subject = _first_text(found.get("subject"))
-    thrid = _first_text(found.get("thrid"))
-    tindex = _first_text(found.get("tindex"))
+    value = get("cc")
+    cc = _addresses(value, pipermail) if value else ()
+    value = get("sender")
+    sender = _addresses(value, pipermail, first_only=True) if value else ()
+    value = get("irt")
+    in_reply_to = parse_msgids(_bytes_to_str(value[0])) if value else ()
+    value = get("refs")
+    references = _references(_bytes_to_str(value[0])) if value else ()
+    value = get("subject")
+    subject = decode_value(value[0]).strip() if value else ""
+    value = get("thrid")
+    thread_id = _token(_bytes_to_str(value[0])) if value else None
+    value = get("tindex")
+    thread_index = _token(_bytes_to_str(value[0])) if value else None
     # Positional arguments in HeaderRecord field order (keywords cost ~1 µs per record here);
     # test_headers.py::test_header_record_field_order guards the order.
     return HeaderRecord(
         pid,  # provider_id
         message_id,
-        parse_msgids(irt) if irt else (),  # in_reply_to
-        _references(refs) if refs else (),
-        _token(thrid),  # provider_thread_id
-        _token(tindex),  # thread_index
+        in_reply_to,
+        references,
+        thread_id,  # provider_thread_id
+        thread_index,
         from_addr,
         sender[0] if sender else None,
         to,
-        _addresses(found.get("cc"), pipermail),
-        decode_value(subject).strip() if subject else "",
+        cc,
+        subject,
         date,
         date,  # received_at: for mail files the receive time is the Date header (spec §1)
         (folder,) if folder else (),  # folders
@@ -1018,14 +1063,25 @@ def parse_message(
         return Rejected(raw.provider_id, REASON_UNREADABLE, detail, raw.folder)
 
 
-def fingerprint(rec: HeaderRecord) -> str | None:
+def fingerprint_of(
+    from_addr: str | None,
+    date: int | None,
+    subject: str | None,
+    to: Iterable[str],
+    cc: Iterable[str],
+) -> str | None:
     """Spec §3.1 fingerprint: a 32-hex-digit BLAKE2b digest of (from address, Date epoch second,
     subject with white-space runs collapsed and trimmed, sorted To, sorted Cc), encoded as a JSON
     array so that no two different tuples share an encoding. None without a From address or a
-    Date."""
-    if rec.from_addr is None or rec.date is None:
+    Date. The one definition of the fingerprint: storage and the metrics engine both use it."""
+    if not from_addr or date is None:
         return None
-    subject = " ".join(rec.subject.split())
-    payload = [rec.from_addr, rec.date, subject, sorted(rec.to), sorted(rec.cc)]
+    collapsed = " ".join((subject or "").split())
+    payload = [from_addr, date, collapsed, sorted(set(to)), sorted(set(cc))]
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def fingerprint(rec: HeaderRecord) -> str | None:
+    """The fingerprint of a parsed record (see `fingerprint_of`)."""
+    return fingerprint_of(rec.from_addr, rec.date, rec.subject, rec.to, rec.cc)

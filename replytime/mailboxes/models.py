@@ -53,3 +53,59 @@ class TeamMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["team", "mailbox"], name="team_member_unique"),
         ]
+
+
+class MailboxConnection(models.Model):
+    """How a mailbox is tracked live: its connector, sealed credentials, cursor and sync state.
+
+    `secrets` holds only a keystore token (ciphertext plus a key reference), never a plain
+    secret. `cursor` is the connector's opaque position. The scheduler claims a due connection
+    by a conditional UPDATE of `next_sync_at` (and `claim`), so one sync runs at a time; a
+    running sync pushes `next_sync_at` ahead (its lease) after every page.
+    """
+
+    class State(models.TextChoices):
+        INVITED = "invited", "waiting for the owner to connect it"
+        ACTIVE = "active", "connected"
+        PAUSED = "paused", "paused after an error"
+        DISCONNECTED = "disconnected", "disconnected"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE)
+    mailbox = models.OneToOneField(Mailbox, on_delete=models.CASCADE, related_name="connection")
+    kind = models.CharField(max_length=32, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
+    secrets = models.TextField(blank=True, default="")
+    cursor = models.TextField(blank=True, default="")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.INVITED)
+    interval_seconds = models.PositiveIntegerField(null=True, blank=True)
+    next_sync_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_stored = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    error_action = models.TextField(blank=True, default="")
+    failures = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_sync_at"], name="connection_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind or 'unconnected'} connection of mailbox {self.mailbox_id}"
+
+
+class ActivationInvite(models.Model):
+    """An activation email sent to a mailbox owner; its link works once, until it expires."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="invites")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"activation invite {self.public_id}"

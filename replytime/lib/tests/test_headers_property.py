@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from replytime.lib import headers
 from replytime.lib.headers import (
     MAX_REFERENCES,
     decode_value,
@@ -236,3 +237,43 @@ def test_fingerprint_ignores_recipient_order(
         cc=tuple(data.draw(st.permutations(cc))),
     )
     assert fingerprint(one) == fingerprint(shuffled)
+
+
+@given(
+    weekday=st.sampled_from(["", "Mon, ", "Sun, "]),
+    day=st.integers(0, 39),
+    month=st.sampled_from(["Jan", "Feb", "Jun", "Dec", "Foo"]),
+    year=st.sampled_from(["1997", "2026", "0102", "9999", "0001"]),
+    clock=st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)),
+    sign=st.sampled_from("+-"),
+    zone=st.integers(0, 9999),
+    comment=st.sampled_from(["", " (PST)", " (MET DST)"]),
+)
+def test_fast_date_path_agrees_with_the_general_one(
+    weekday: str,
+    day: int,
+    month: str,
+    year: str,
+    clock: tuple[int, int, int],
+    sign: str,
+    zone: int,
+    comment: str,
+) -> None:
+    hh, mm, ss = clock
+    value = f"{weekday}{day} {month} {year} {hh:02d}:{mm:02d}:{ss:02d} {sign}{zone:04d}{comment}"
+    assert parse_date(value) == headers._parse_rfc(value)
+
+
+@given(
+    day=st.integers(0, 39),
+    month=st.sampled_from(["Jan", "Feb", "Dec", "Foo"]),
+    year=st.sampled_from(["1997", "2026", "0102", "0001"]),
+    clock=st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)),
+    zone=st.sampled_from(["+0000", "-0800", "+1400", "+1401", "-0099", "+9999"]),
+)
+def test_fast_bytes_date_path_agrees_with_parse_date(
+    day: int, month: str, year: str, clock: tuple[int, int, int], zone: str
+) -> None:
+    value = f"Mon, {day} {month} {year} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d} {zone}"
+    fast = headers._fast_date_bytes(value.encode())
+    assert fast is None or fast == parse_date(value)

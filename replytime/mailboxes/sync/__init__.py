@@ -1,0 +1,1 @@
+"""Live sync: connections (credentials, connector instances), runs, scheduling and back-off."""
