@@ -42,7 +42,10 @@ def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Comp
 
 
 def _env(data: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # The command runs on its own SQLite files in `data`, whatever database the suite uses.
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KEYSTORE_DATABASE_URL")
+    }
     env.update(REPLYTIME_DATA=str(data), REPLYTIME_IMPORT_BATCH="250")
     return env
 
