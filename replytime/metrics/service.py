@@ -285,7 +285,14 @@ def _insert(model: type, columns: tuple[str, ...], rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
+    table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams all rows in one statement: far faster than row-by-row INSERTs.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[i : i + 5000])

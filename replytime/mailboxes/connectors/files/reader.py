@@ -105,12 +105,14 @@ def _iter_roots(roots: list[Path], fmt: str) -> Iterator[RawMessage]:
         name = _root_name(root)
         if root.is_dir():
             yield from _walk(root, name, (), fmt, set())
-        else:  # a file root: its provider ids start with the file name itself
-            yield from _read_file(root, (), (), fmt, in_maildir=False)
+        else:  # a file root: its provider id is its own absolute path
+            yield from _read_file(root, (str(Path(name).parent),), (), fmt, in_maildir=False)
 
 
 def _root_name(root: Path) -> str:
-    return Path(os.path.normpath(root.absolute())).name
+    # The whole absolute path, not just the last name: two roots called alike (r-help's and
+    # r-devel's 2021-November.txt) must never give the same provider id in one mailbox.
+    return os.path.normpath(root.absolute())
 
 
 def detect_format(path: Path) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import calendar
 import collections
+import dataclasses
 import gzip
 import io
 import lzma
@@ -60,7 +61,29 @@ TRICKY_BODY = (
 
 
 def read(*paths: Path, fmt: str = "auto") -> list[RawMessage]:
-    return list(iter_messages(list(paths), fmt))
+    """The messages, with provider ids shown relative to the folder holding their root (the
+    reader makes them absolute paths)."""
+    prefixes = sorted(
+        {str(Path(os.path.normpath(p.absolute())).parent) + "/" for p in paths},
+        key=len,
+        reverse=True,
+    )
+    found = []
+    for message in iter_messages(list(paths), fmt):
+        pid = message.provider_id
+        prefix = next((x for x in prefixes if pid.startswith(x)), "")
+        found.append(dataclasses.replace(message, provider_id=pid[len(prefix) :]))
+    return found
+
+
+def test_roots_with_the_same_name_get_different_provider_ids(tmp_path: Path) -> None:
+    one = write(tmp_path / "r-help" / "2021-November.txt", b"From a@x Mon Jan  1 00:00:00 2021\n")
+    two = write(tmp_path / "r-devel" / "2021-November.txt", b"From a@x Mon Jan  1 00:00:00 2021\n")
+    for f in (one, two):
+        f.write_bytes(f.read_bytes() + eml(f"{f.parent.name}@x") + b"\n")
+    ids = [m.provider_id for m in iter_messages([one, two])]
+    assert len(set(ids)) == 2
+    assert all(pid.startswith(str(tmp_path)) for pid in ids)
 
 
 def write(path: Path, data: bytes) -> Path:
