@@ -239,16 +239,23 @@ class RecordStore:
 
     def _select(self, column: str, values: list[str]) -> Iterator[tuple]:
         """Stored rows of this mailbox whose `column` is one of `values` (raw SQL: hot path)."""
+        if not values:
+            return
         quote = connection.ops.quote_name
-        names = ", ".join(quote(c) for c in ("id", *_COLUMNS))
+        head = (
+            f"SELECT {', '.join(quote(c) for c in ('id', *_COLUMNS))} FROM {quote(self.table)} "
+            f"WHERE mailbox_id = %s AND {quote(column)}"
+        )
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # One array parameter: one round trip and no placeholder list to build.
+                cursor.execute(f"{head} = ANY(%s)", [self.mailbox.pk, values])
+                yield from cursor.fetchall()
+                return
             for i in range(0, len(values), _CHUNK):
                 chunk = values[i : i + _CHUNK]
-                marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
-                    f"SELECT {names} FROM {quote(self.table)} "
-                    f"WHERE mailbox_id = %s AND {quote(column)} IN ({marks})",
-                    [self.mailbox.pk, *chunk],
+                    f"{head} IN ({', '.join(['%s'] * len(chunk))})", [self.mailbox.pk, *chunk]
                 )
                 yield from cursor.fetchall()
 
