@@ -46,29 +46,6 @@ def parse_stream(
         )
 
 
-def store_stream(
-    store: RecordStore,
-    items: Iterable[HeaderRecord | Rejected],
-    *,
-    batch_size: int | None = None,
-    progress: Progress | None = None,
-) -> None:
-    """Store `items` in batches of `batch_size`, one transaction each."""
-    size = batch_size or settings.REPLYTIME_IMPORT_BATCH
-    batch: list[HeaderRecord | Rejected] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            store.store(batch)
-            if progress:
-                progress(len(batch))
-            batch = []
-    if batch:
-        store.store(batch)
-        if progress:
-            progress(len(batch))
-
-
 def run_import(
     mailbox: Mailbox,
     paths: Sequence[Path],
