@@ -4,10 +4,15 @@ Parsing is CPU work and storing waits on the database, so on two or more cores t
 a child process reads and parses, and hands over batches of prepared values through a bounded
 queue (at most `_QUEUE_BATCHES` batches in flight, so memory stays bounded). The child exits on
 its own if the parent dies, e.g. when an import is killed.
+
+A batch crosses the queue as one `marshal` blob of plain tuples (prepared records, rejections as
+(provider id, reason, detail, folder)): several times cheaper to encode and decode than pickled
+objects, and only ever read by the process that forked its writer.
 """
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing as mp
 import os
 import queue
@@ -16,23 +21,30 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from replytime.ingestion.store import Prepared, prepare
-from replytime.mailboxes.connectors.base import HeaderRecord, Rejected
+from replytime.ingestion.store import Prepared
+from replytime.mailboxes.connectors.base import Rejected
 
 _QUEUE_BATCHES = 4
 _DONE = "done"
 _ERROR = "error"
 _POLL_SECONDS = 1.0
 
-Batch = list[Prepared | Rejected]
+# What the store gets: the prepared records of a batch and its rejections.
+Batch = tuple[list[Prepared], list[Rejected]]
 
 
-def _prepared(item: HeaderRecord | Rejected) -> Prepared | Rejected:
-    return prepare(item) if isinstance(item, HeaderRecord) else item
+def _encode(records: list[Prepared], rejected: list[Rejected]) -> bytes:
+    flat = [(r.provider_id, r.reason, r.detail, r.folder) for r in rejected]
+    return marshal.dumps((records, flat))
+
+
+def _decode(blob: bytes) -> Batch:
+    records, flat = marshal.loads(blob)
+    return records, [Rejected(*r) for r in flat]
 
 
 def _child(out: Any, parent: int, paths: Sequence[Path], options: dict[str, Any]) -> None:
-    from replytime.ingestion.pipeline import parse_stream
+    from replytime.ingestion.pipeline import prepared_stream
     from replytime.mailboxes.connectors.files import iter_messages
 
     def put(message: tuple[str, Any]) -> None:
@@ -45,16 +57,21 @@ def _child(out: Any, parent: int, paths: Sequence[Path], options: dict[str, Any]
                     os._exit(0)
 
     try:
-        batch: Batch = []
+        records: list[Prepared] = []
+        rejected: list[Rejected] = []
         raws = iter_messages(list(paths), options["fmt"])
-        parsed = parse_stream(raws, pipermail=options["pipermail"], list_address=options["list"])
-        for item in parsed:
-            batch.append(_prepared(item))
-            if len(batch) >= options["batch"]:
-                put(("batch", batch))
-                batch = []
-        if batch:
-            put(("batch", batch))
+        stream = prepared_stream(raws, pipermail=options["pipermail"], list_address=options["list"])
+        size = options["batch"]
+        for item in stream:
+            if isinstance(item, Rejected):
+                rejected.append(item)
+            else:
+                records.append(item)
+            if len(records) + len(rejected) >= size:
+                put(("batch", _encode(records, rejected)))
+                records, rejected = [], []
+        if records or rejected:
+            put(("batch", _encode(records, rejected)))
         put((_DONE, None))
     except BaseException:  # report everything, including KeyboardInterrupt, to the parent
         put((_ERROR, traceback.format_exc()))
@@ -72,7 +89,7 @@ def parsed_batches(
     list_address: str | None,
     batch_size: int,
 ) -> Iterator[Batch]:
-    """Batches of prepared records and rejections, parsed in a child process."""
+    """Batches of prepared records and rejections, parsed in a child process, in input order."""
     ctx = mp.get_context("fork")
     channel = ctx.Queue(maxsize=_QUEUE_BATCHES)
     options = {"fmt": fmt, "pipermail": pipermail, "list": list_address, "batch": batch_size}
@@ -85,7 +102,7 @@ def parsed_batches(
                 return
             if kind == _ERROR:
                 raise ParseError(payload)
-            yield payload
+            yield _decode(payload)
     finally:
         if child.is_alive():
             child.terminate()

@@ -16,10 +16,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from replytime.ingestion.checkpoints import background_checkpoints
 from replytime.ingestion.models import ImportRun
 from replytime.ingestion.parallel import parsed_batches
-from replytime.ingestion.store import RecordStore
-from replytime.lib.headers import parse_message
+from replytime.ingestion.store import Prepared, RecordStore, prepare_fields
+from replytime.lib.headers import RecordFields, iter_fields
 from replytime.mailboxes.connectors.base import HeaderRecord, RawMessage, Rejected
 from replytime.mailboxes.connectors.files import detect_format
 from replytime.mailboxes.models import Mailbox
@@ -32,18 +33,31 @@ Progress = Callable[[int], None]
 def parse_stream(
     raws: Iterable[RawMessage], *, pipermail: bool = False, list_address: str | None = None
 ) -> Iterator[HeaderRecord | Rejected]:
-    now = int(time.time())
-    min_year = settings.REPLYTIME_MIN_YEAR
-    max_future = settings.REPLYTIME_MAX_FUTURE_DAYS
-    for raw in raws:
-        yield parse_message(
-            raw,
-            list_address=list_address,
-            pipermail=pipermail,
-            now=now,
-            min_year=min_year,
-            max_future_days=max_future,
-        )
+    """`parse_message` over a stream of messages, with the plausibility settings."""
+    for fields in _fields_stream(raws, pipermail, list_address):
+        yield fields if isinstance(fields, Rejected) else HeaderRecord(*fields)
+
+
+def prepared_stream(
+    raws: Iterable[RawMessage], *, pipermail: bool = False, list_address: str | None = None
+) -> Iterator[Prepared | Rejected]:
+    """Like `parse_stream`, but each record comes as the `Prepared` tuple the store writes,
+    without a HeaderRecord being built: what an import's parser process sends."""
+    for fields in _fields_stream(raws, pipermail, list_address):
+        yield fields if isinstance(fields, Rejected) else prepare_fields(fields)
+
+
+def _fields_stream(
+    raws: Iterable[RawMessage], pipermail: bool, list_address: str | None
+) -> Iterator[RecordFields | Rejected]:
+    return iter_fields(
+        raws,
+        list_address=list_address,
+        pipermail=pipermail,
+        now=int(time.time()),
+        min_year=settings.REPLYTIME_MIN_YEAR,
+        max_future_days=settings.REPLYTIME_MAX_FUTURE_DAYS,
+    )
 
 
 def run_import(
@@ -74,10 +88,13 @@ def run_import(
             list_address=list_address,
             batch_size=settings.REPLYTIME_IMPORT_BATCH,
         )
-        for batch in batches:
-            store.store(batch)
-            if progress:
-                progress(len(batch))
+        with background_checkpoints() as checkpoints:
+            for records, rejected in batches:
+                store.store_prepared(records, rejected)
+                if checkpoints is not None:
+                    checkpoints.request()
+                if progress:
+                    progress(len(records) + len(rejected))
     except BaseException as exc:
         # The batches stored so far stay; the run says it did not finish.
         run.status = ImportRun.Status.FAILED

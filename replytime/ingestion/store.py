@@ -4,25 +4,26 @@ A message already stored for the mailbox (same provider id, Message-ID or finger
 §3.1) is not stored again: the new copy is merged into the stored record (folders, Message-IDs,
 references; the earliest receive time) and counted as a duplicate. Merging is a union, so the
 result does not depend on which copy came first or on how often an import is re-run.
+
+Records travel as `Prepared` tuples of column values (see `prepare`): cheap to build, to send
+from a parser process and to hand to the database driver as they are.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from replytime.ingestion.models import ImportRun, Record, Rejection
-from replytime.lib.headers import fingerprint
+from replytime.lib.headers import RecordFields, fingerprint_of
 from replytime.mailboxes.connectors.base import HeaderRecord, Rejected
 from replytime.mailboxes.models import Mailbox
 
-# Columns written by the fast insert path, in order.
-_COLUMNS = (
-    "account_id",
-    "mailbox_id",
+# The columns of a Prepared tuple, in order.
+PREPARED_COLUMNS = (
     "provider_id",
     "message_id",
     "extra_message_ids",
@@ -41,12 +42,58 @@ _COLUMNS = (
     "auto_flags",
     "size",
     "fingerprint",
-    "dirty",
 )
-_row_tuple = operator.itemgetter(*_COLUMNS)
-_MERGED = ("extra_message_ids", "in_reply_to", "references", "folders", "auto_flags")
-# Parameters per IN (...) lookup: well under SQLite's and PostgreSQL's limits.
+# Columns written by the fast insert path, in order: the owner, the prepared values, the flag.
+_COLUMNS = ("account_id", "mailbox_id", *PREPARED_COLUMNS, "dirty")
+# Positions in a Prepared tuple.
+_PID, _MID, _EXTRA, _IRT, _REFS = 0, 1, 2, 3, 4
+_RECEIVED, _FOLDERS, _FLAGS, _FP = 13, 14, 15, 17
+_UNIONS = (_IRT, _REFS, _FOLDERS, _FLAGS)  # merged as unions besides the Message-IDs
+_MERGED = (_EXTRA, *_UNIONS, _RECEIVED)  # everything a merge may change
+# Parameters per IN (...) lookup on SQLite: well under its limit.
 _CHUNK = 500
+
+# The column values of one record, in PREPARED_COLUMNS order, without its account, mailbox and
+# dirty flag: multi-valued fields newline-joined, the fingerprint computed.
+Prepared = tuple[
+    str,  # provider_id
+    str | None,  # message_id
+    str,  # extra_message_ids
+    str,  # in_reply_to
+    str,  # references
+    str | None,  # provider_thread_id
+    str | None,  # thread_index
+    str | None,  # from_addr
+    str | None,  # sender
+    str,  # to_addrs
+    str,  # cc_addrs
+    str,  # subject
+    int | None,  # date
+    int | None,  # received_at
+    str,  # folders
+    str,  # auto_flags
+    int | None,  # size
+    str | None,  # fingerprint
+]
+
+_record_fields = operator.attrgetter(
+    "provider_id",
+    "message_id",
+    "in_reply_to",
+    "references",
+    "provider_thread_id",
+    "thread_index",
+    "from_addr",
+    "sender",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "received_at",
+    "folders",
+    "auto_flags",
+    "size",
+)
 
 
 @dataclass
@@ -61,16 +108,6 @@ class BatchCounts:
         self.rejected += other.rejected
 
 
-@dataclass
-class _Row:
-    """A record on its way to the database (new) or already there (existing)."""
-
-    values: dict[str, object]
-    pk: int | None = None
-    changed: bool = False
-    keys: set[str] = field(default_factory=set)
-
-
 def _join(values: Iterable[str]) -> str:
     return "\n".join(values)
 
@@ -79,82 +116,119 @@ def _split(value: object) -> list[str]:
     return [v for v in str(value or "").split("\n") if v]
 
 
-def _identity_keys(values: dict[str, object]) -> set[str]:
-    keys = {f"p:{values['provider_id']}"}
-    if values["message_id"]:
-        keys.add(f"m:{values['message_id']}")
-    keys.update(f"m:{m}" for m in _split(values["extra_message_ids"]))
-    if values["fingerprint"]:
-        keys.add(f"f:{values['fingerprint']}")
-    return keys
+def _set_text(values: tuple[str, ...]) -> str:
+    """Distinct values, sorted, newline-joined."""
+    return values[0] if len(values) == 1 else _join(sorted(set(values)))
 
 
-Prepared = dict[str, object]
+def prepare_fields(fields: RecordFields) -> Prepared:
+    """The Prepared tuple of a record given as its HeaderRecord values in field order (what
+    `replytime.lib.headers.iter_fields` yields). Pure: a parser process can run it."""
+    pid, mid, irt, refs, thread, index, from_addr, sender, to, cc = fields[:10]
+    subject, date, received, folders, flags, size = fields[10:]
+    return (
+        pid[:500],
+        mid[:998] if mid else None,
+        "",
+        _join(irt),
+        _join(refs),
+        thread,
+        index,
+        from_addr,
+        sender,
+        _join(to),
+        _join(cc),
+        subject,
+        date,
+        received,
+        _set_text(folders),
+        _set_text(flags),
+        size,
+        fingerprint_of(from_addr, date, subject, to, cc),
+    )
 
 
 def prepare(rec: HeaderRecord) -> Prepared:
-    """The column values of a record, except its account and mailbox.
-
-    Pure and picklable, so an import can prepare records in a parser process.
-    """
-    return {
-        "provider_id": rec.provider_id[:500],
-        "message_id": rec.message_id[:998] if rec.message_id else None,
-        "extra_message_ids": "",
-        "in_reply_to": _join(rec.in_reply_to),
-        "references": _join(rec.references),
-        "provider_thread_id": rec.provider_thread_id,
-        "thread_index": rec.thread_index,
-        "from_addr": rec.from_addr,
-        "sender": rec.sender,
-        "to_addrs": _join(rec.to),
-        "cc_addrs": _join(rec.cc),
-        "subject": rec.subject,
-        "date": rec.date,
-        "received_at": rec.received_at,
-        "folders": _join(sorted(set(rec.folders))),
-        "auto_flags": _join(sorted(set(rec.auto_flags))),
-        "size": rec.size,
-        "fingerprint": fingerprint(rec),
-        "dirty": True,
-    }
+    """The Prepared tuple of a record. Pure and picklable."""
+    return prepare_fields(_record_fields(rec))
 
 
-def _adds_nothing(target: _Row, other: dict[str, object]) -> bool:
-    """True when `other` is an exact copy of what `target` already holds (the common case)."""
-    values = target.values
-    if other["message_id"] != values["message_id"] or other["extra_message_ids"]:
+class _Row:
+    """A record on its way to the database (pk None) or already there; `values` become a list
+    when a merge changes them."""
+
+    __slots__ = ("changed", "pk", "values")
+
+    def __init__(self, values: Sequence[object], pk: int | None = None) -> None:
+        self.values = values
+        self.pk = pk
+        self.changed = False
+
+
+class _Identities:
+    """Rows by identity key: provider id, Message-ID (main or extra) and fingerprint. The first
+    row registered for a key keeps it."""
+
+    def __init__(self) -> None:
+        self.pids: dict[object, _Row] = {}
+        self.mids: dict[object, _Row] = {}
+        self.fps: dict[object, _Row] = {}
+
+    def match(self, values: Sequence[object]) -> _Row | None:
+        """The row that shares a key with `values`, looked up in a fixed order: provider id,
+        Message-ID, extra Message-IDs, fingerprint."""
+        row = self.pids.get(values[_PID])
+        if row is None and values[_MID]:
+            row = self.mids.get(values[_MID])
+        if row is None and values[_EXTRA]:
+            row = next((self.mids[m] for m in _split(values[_EXTRA]) if m in self.mids), None)
+        if row is None and values[_FP]:
+            row = self.fps.get(values[_FP])
+        return row
+
+    def add(self, values: Sequence[object], row: _Row) -> None:
+        """Register the keys of `values` for `row`, except keys another row already holds."""
+        self.pids.setdefault(values[_PID], row)
+        if values[_MID]:
+            self.mids.setdefault(values[_MID], row)
+        if values[_EXTRA]:
+            for mid in _split(values[_EXTRA]):
+                self.mids.setdefault(mid, row)
+        if values[_FP]:
+            self.fps.setdefault(values[_FP], row)
+
+
+def _adds_nothing(values: Sequence[object], other: Prepared) -> bool:
+    """True when `other` is an exact copy of what `values` already hold (the common case)."""
+    if other[_MID] != values[_MID] or other[_EXTRA]:
         return False
-    if not all(other[k] in ("", values[k]) for k in _MERGED[1:]):
+    if not all(other[i] in ("", values[i]) for i in _UNIONS):
         return False
-    mine, theirs = values["received_at"], other["received_at"]
+    mine, theirs = values[_RECEIVED], other[_RECEIVED]
     return theirs is None or (mine is not None and mine <= theirs)  # type: ignore[operator]
 
 
-def _merge_into(target: _Row, other: dict[str, object]) -> None:
+def _merge_into(target: _Row, other: Prepared) -> None:
     """Union `other` into `target` (spec §3.1: same message, same mailbox)."""
-    if _adds_nothing(target, other):
-        target.keys |= _identity_keys(other)
+    if _adds_nothing(target.values, other):
         return
-    before = {k: target.values[k] for k in (*_MERGED, "received_at")}
-    ids = set(_split(target.values["extra_message_ids"]))
-    ids.update(_split(other["extra_message_ids"]))
-    if other["message_id"]:
-        ids.add(str(other["message_id"]))
-    ids.discard(str(target.values["message_id"] or ""))
-    target.values["extra_message_ids"] = _join(sorted(ids))
-    for name in ("in_reply_to", "references"):
-        merged = dict.fromkeys([*_split(target.values[name]), *_split(other[name])])
-        target.values[name] = _join(merged)
-    for name in ("folders", "auto_flags"):
-        target.values[name] = _join(sorted({*_split(target.values[name]), *_split(other[name])}))
-    times = [t for t in (target.values["received_at"], other["received_at"]) if t is not None]
-    target.values["received_at"] = min(times) if times else None  # type: ignore[type-var]
-    after = {k: target.values[k] for k in (*_MERGED, "received_at")}
-    if after != before:
+    values = list(target.values)
+    before = [values[i] for i in _MERGED]
+    ids = set(_split(values[_EXTRA]))
+    ids.update(_split(other[_EXTRA]))
+    if other[_MID]:
+        ids.add(str(other[_MID]))
+    ids.discard(str(values[_MID] or ""))
+    values[_EXTRA] = _join(sorted(ids))
+    for i in (_IRT, _REFS):
+        values[i] = _join(dict.fromkeys([*_split(values[i]), *_split(other[i])]))
+    for i in (_FOLDERS, _FLAGS):
+        values[i] = _join(sorted({*_split(values[i]), *_split(other[i])}))
+    times = [t for t in (values[_RECEIVED], other[_RECEIVED]) if t is not None]
+    values[_RECEIVED] = min(times) if times else None  # type: ignore[type-var]
+    target.values = values
+    if [values[i] for i in _MERGED] != before:
         target.changed = True
-        target.values["dirty"] = True
-    target.keys |= _identity_keys(other)
 
 
 class RecordStore:
@@ -167,15 +241,28 @@ class RecordStore:
 
     def store(self, items: Sequence[HeaderRecord | Prepared | Rejected]) -> BatchCounts:
         """Store a batch in one transaction: HeaderRecords, prepared values or rejections."""
-        records = [prepare(i) if isinstance(i, HeaderRecord) else i for i in items]
-        rejected = [i for i in items if isinstance(i, Rejected)]
-        records = [r for r in records if isinstance(r, dict)]
+        records: list[Prepared] = []
+        rejected: list[Rejected] = []
+        for item in items:
+            if isinstance(item, HeaderRecord):
+                records.append(prepare(item))
+            elif isinstance(item, Rejected):
+                rejected.append(item)
+            else:
+                records.append(item)
+        return self.store_prepared(records, rejected)
+
+    def store_prepared(
+        self, records: Sequence[Prepared], rejected: Sequence[Rejected]
+    ) -> BatchCounts:
+        """Store a batch of prepared records and rejections in one transaction (the import's
+        path: `store` with the sorting-out already done)."""
         with transaction.atomic():
             counts = self._store_records(records)
             self._store_rejections(rejected)
             counts.rejected = len(rejected)
             if self.run is not None:
-                self._count(counts, len(items))
+                self._count(counts, len(records) + len(rejected))
         return counts
 
     def _count(self, counts: BatchCounts, read: int) -> None:
@@ -189,53 +276,46 @@ class RecordStore:
             read=run.read, stored=run.stored, duplicates=run.duplicates, rejected=run.rejected
         )
 
-    def _store_records(self, incoming: list[Prepared]) -> BatchCounts:
+    def _store_records(self, incoming: Sequence[Prepared]) -> BatchCounts:
         counts = BatchCounts()
-        owner = {"account_id": self.mailbox.account_id, "mailbox_id": self.mailbox.pk}
-        for values in incoming:
-            values.update(owner)
-        by_key = self._existing(incoming)
+        index = self._existing(incoming)
+        match, add = index.match, index.add
         new_rows: list[_Row] = []
         for values in incoming:
-            keys = _identity_keys(values)
-            match = next((by_key[k] for k in keys if k in by_key), None)
-            if match is not None:
-                _merge_into(match, values)
-                counts.duplicates += 1
+            row = match(values)
+            if row is None:
+                row = _Row(values)
+                new_rows.append(row)
             else:
-                match = _Row(values=values, keys=keys)
-                new_rows.append(match)
-                counts.stored += 1
-            for key in match.keys:
-                by_key.setdefault(key, match)
-        self._insert(new_rows)
-        self._update([row for row in by_key.values() if row.pk is not None and row.changed])
+                _merge_into(row, values)
+            add(values, row)
+        counts.stored = len(new_rows)
+        counts.duplicates = len(incoming) - len(new_rows)
+        self._insert([row.values for row in new_rows])
+        changed = {id(row): row for row in index.pids.values() if row.pk is not None}
+        self._update([row for row in changed.values() if row.changed])
         return counts
 
-    def _existing(self, incoming: list[dict[str, object]]) -> dict[str, _Row]:
+    def _existing(self, incoming: Sequence[Prepared]) -> _Identities:
         """Stored rows of this mailbox that share an identity key with the incoming batch."""
-        wanted: dict[str, set[str]] = {
-            "provider_id": set(),
-            "message_id": set(),
-            "fingerprint": set(),
-        }
+        wanted: dict[str, set[str]] = {"provider_id": set(), "message_id": set()}
+        wanted["fingerprint"] = set()
+        pids, mids, fps = wanted["provider_id"], wanted["message_id"], wanted["fingerprint"]
         for values in incoming:
-            wanted["provider_id"].add(str(values["provider_id"]))
-            if values["message_id"]:
-                wanted["message_id"].add(str(values["message_id"]))
-            if values["fingerprint"]:
-                wanted["fingerprint"].add(str(values["fingerprint"]))
-        found: dict[int, _Row] = {}
-        for column in ("provider_id", "message_id", "fingerprint"):
-            for row in self._select(column, sorted(wanted[column])):
-                pk, values = row[0], dict(zip(_COLUMNS, row[1:], strict=True))
-                if pk not in found:
-                    found[pk] = _Row(values=values, pk=pk, keys=_identity_keys(values))
-        by_key: dict[str, _Row] = {}
-        for row in sorted(found.values(), key=lambda r: r.pk or 0):
-            for key in row.keys:
-                by_key.setdefault(key, row)
-        return by_key
+            pids.add(values[_PID])
+            if values[_MID]:
+                mids.add(values[_MID])
+            if values[_FP]:
+                fps.add(values[_FP])
+        found: dict[int, list[object]] = {}
+        for column, keys in wanted.items():
+            for row in self._select(column, sorted(keys)):
+                found.setdefault(row[0], list(row[1:]))
+        index = _Identities()
+        for pk in sorted(found):
+            values = found[pk]
+            index.add(values, _Row(values, pk))
+        return index
 
     def _select(self, column: str, values: list[str]) -> Iterator[tuple]:
         """Stored rows of this mailbox whose `column` is one of `values` (raw SQL: hot path)."""
@@ -243,8 +323,8 @@ class RecordStore:
             return
         quote = connection.ops.quote_name
         head = (
-            f"SELECT {', '.join(quote(c) for c in ('id', *_COLUMNS))} FROM {quote(self.table)} "
-            f"WHERE mailbox_id = %s AND {quote(column)}"
+            f"SELECT {', '.join(quote(c) for c in ('id', *PREPARED_COLUMNS))} "
+            f"FROM {quote(self.table)} WHERE mailbox_id = %s AND {quote(column)}"
         )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -259,29 +339,34 @@ class RecordStore:
                 )
                 yield from cursor.fetchall()
 
-    def _insert(self, rows: list[_Row]) -> None:
+    def _insert(self, rows: list[Sequence[object]]) -> None:
         if not rows:
             return
         quote = connection.ops.quote_name
         columns = ", ".join(quote(c) for c in _COLUMNS)
-        marks = ", ".join(["%s"] * len(_COLUMNS))
-        values = [_row_tuple(r.values) for r in rows]
+        owner = (self.mailbox.account_id, self.mailbox.pk)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # COPY streams the batch in one go: several times faster than INSERTs.
                 sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN"
                 with cursor.cursor.copy(sql) as copy:
-                    for row in values:
-                        copy.write_row(row)
+                    for row in rows:
+                        copy.write_row((*owner, *row, True))
                 return
-            sql = f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})"
-            cursor.executemany(sql, values)
+            # The owner and the flag are the same for every row: bound once, in the statement.
+            marks = ", ".join(["%s"] * len(PREPARED_COLUMNS))
+            account, mailbox = (int(v) for v in owner)
+            sql = (
+                f"INSERT INTO {quote(self.table)} ({columns}) "
+                f"VALUES ({account}, {mailbox}, {marks}, 1)"
+            )
+            cursor.executemany(sql, rows)
 
     def _update(self, rows: list[_Row]) -> None:
+        names = [PREPARED_COLUMNS[i] for i in _MERGED]
         for row in rows:
-            Record.objects.filter(pk=row.pk).update(
-                **{name: row.values[name] for name in (*_MERGED, "received_at", "dirty")}
-            )
+            fields = dict(zip(names, (row.values[i] for i in _MERGED), strict=True))
+            Record.objects.filter(pk=row.pk).update(**fields, dirty=True)
 
     def _store_rejections(self, rejected: Sequence[Rejected]) -> None:
         if not rejected:

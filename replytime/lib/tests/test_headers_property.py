@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from replytime.lib import headers
 from replytime.lib.headers import (
     MAX_REFERENCES,
     decode_value,
@@ -21,6 +20,7 @@ from replytime.lib.headers import (
     parse_msgids,
     restore_pipermail,
 )
+from replytime.lib.headers import dates as headers
 from replytime.mailboxes.connectors.base import AUTO_FLAG_NAMES, HeaderRecord, RawMessage, Rejected
 
 FIELD_NAMES = [
