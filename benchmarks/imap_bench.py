@@ -5,9 +5,11 @@ bytes the server sent, TLS included, counted by a loopback proxy) and peak RSS.
     .venv/bin/python -m benchmarks.imap_bench [--messages 50000] [--new 500]
 
 Needs Dovecot (bash scripts/dovecot.sh) and ../shared/corpora. The mailbox is written as
-Maildir files before Dovecot starts; the server's index is warmed once before the timed sync,
-as it is on a server that has been running. The sync (connector + store) and the metrics
-update that follows it are timed separately.
+Maildir files (named as Dovecot's LDA names delivered mail) before Dovecot starts; the server's
+index is warmed once before the timed sync, as it is on a server that has been running. The
+sync (connector + store) and the metrics update that follows it are timed separately; the
+incremental sync's protocol timeline (commands sent, and their completions with Dovecot's own
+timing) shows where its time goes. BENCH_PROFILE=1 adds a cProfile of it on stderr.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import socket
 import sys
@@ -63,6 +66,19 @@ def _enron_messages() -> list[bytes]:
     return [p.read_bytes() for p in files]
 
 
+def maildir_name(when: int, i: int, raw: bytes) -> str:
+    """A file name as Dovecot's LDA (or any MDA) gives a delivered message: time, microseconds,
+    the delivering process, host, then the size (S=) and the size with CRLF line ends (W=).
+
+    The name matters: Dovecot's hash of file names (up to the ":") is decided by their last
+    eight characters or so. Names that all end alike (the earlier "<n>.M<n>P1.bench") fall
+    into long hash chains, which made every STATUS or SELECT that re-reads the uidlist (after
+    new mail, after a LIST) take 0.5 to 3 s on 50,000 messages.
+    """
+    vsize = len(raw) + raw.count(b"\n") - raw.count(b"\r\n")
+    return f"{when}.M{i * 7919 % 1_000_000}P{1000 + i % 30_000}.mx.bench,S={len(raw)},W={vsize}:2,S"
+
+
 def write_maildir(maildir: Path, count: int, uid: int, gid: int) -> None:
     """`count` distinct messages (Enron messages with unique Message-IDs) as Maildir files."""
     source = _enron_messages()
@@ -75,7 +91,7 @@ def write_maildir(maildir: Path, count: int, uid: int, gid: int) -> None:
         # Unique Message-ID and subject: otherwise the store merges copies (spec §3.1).
         raw = raw.replace(b"Message-ID: <", b"Message-ID: <b%d." % i, 1)
         raw = raw.replace(b"\nSubject: ", b"\nSubject: [%d] " % i, 1)
-        path = cur / f"{base + i}.M{i}P1.bench:2,S"
+        path = cur / maildir_name(base + i * 60, i, raw)
         path.write_bytes(raw)
         os.utime(path, (base + i * 60, base + i * 60))
     for path in [maildir, *maildir.rglob("*")]:
@@ -85,7 +101,9 @@ def write_maildir(maildir: Path, count: int, uid: int, gid: int) -> None:
 def parent(args: argparse.Namespace) -> None:
     from replytime.mailboxes.connectors.imap.tests.dovecot import Dovecot
 
-    server = Dovecot(users={"bench": "bench-pass"})
+    # The tests' configuration (Maildir, maildir_very_dirty_syncs) with Dovecot's default
+    # mail_fsync: see docs/performance.md.
+    server = Dovecot(users={"bench": "bench-pass"}, mail_fsync="optimized")
     uid, gid = server._mail_owner()
     started = time.perf_counter()
     server.root.chmod(0o755)
@@ -127,6 +145,39 @@ def child() -> None:
         call_command("migrate", database=alias, verbosity=0)
     proxy = CountingProxy(("127.0.0.1", int(os.environ["BENCH_PORT"])))
     print(json.dumps(measure(proxy, os.environ["BENCH_CA"], int(os.environ["BENCH_NEW"]))))
+
+
+class _ProtocolTrace(logging.Handler):
+    """Commands sent and their completions from the protocol log (imapclient's DEBUG log), in
+    ms since the start: where an incremental sync's time goes, command by command."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.logger = logging.getLogger("imapclient")
+
+    def __enter__(self) -> _ProtocolTrace:
+        self.start = time.perf_counter()
+        self.level_before = self.logger.level
+        self.logger.setLevel(logging.DEBUG)
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self.level_before)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if text.startswith("> b'") and " LOGIN " not in text:
+            self.lines.append(f"{self._ms()} > {text[4:-1].split(' ', 1)[1][:40]}")
+        elif text.startswith("< b'") and not text.startswith("< b'*") and " OK " in text:
+            self.lines.append(f"{self._ms()} < {text[4:-1].split(' ', 1)[1][:70]}")
+        elif text.startswith("Logged in as"):
+            self.lines.append(f"{self._ms()} logged in")
+
+    def _ms(self) -> str:
+        return f"{(time.perf_counter() - self.start) * 1000:7.1f}"
 
 
 def _sync(mailbox: object) -> dict[str, float]:
@@ -182,13 +233,16 @@ def measure(proxy: CountingProxy, ca_file: str, new: int) -> dict[str, object]:
     client.multiappend("INBOX", [template.format(i=i).encode() for i in range(new)])
     client.logout()
     before = proxy.down
+    trace = _ProtocolTrace()
     profile = None
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
 
         profile = cProfile.Profile()
         profile.enable()
-    incremental = _sync(mailbox)
+    with trace:
+        incremental = _sync(mailbox)
+    incremental["timeline_ms"] = trace.lines
     if profile is not None:
         import pstats
 

@@ -109,3 +109,23 @@ class ActivationInvite(models.Model):
 
     def __str__(self) -> str:
         return f"activation invite {self.public_id}"
+
+
+class TaskWorker(models.Model):
+    """A running `replytime worker` (see replytime/mailboxes/workers.py).
+
+    `worker_id` is the id the worker gives django-tasks-db, which writes it into the
+    `worker_ids` of each task row it claims. `process` identifies the process on its machine
+    (boot id, pid namespace, pid and start time; empty where /proc is missing), so a worker on
+    the same machine can tell at once that it is gone; others rely on the heartbeat `seen_at`.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    process = models.CharField(max_length=200, blank=True, default="")
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} ({self.host}, pid {self.pid})"

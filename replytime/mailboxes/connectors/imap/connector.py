@@ -1,25 +1,36 @@
 """The IMAP connector (see docs/connectors/imap.md).
 
-Per folder it keeps UIDVALIDITY, the last UID stored, HIGHESTMODSEQ and a date watermark. An
-unchanged folder costs one STATUS round trip and no SELECT. New messages are fetched with
-`UID FETCH <uids> (BODY.PEEK[HEADER.FIELDS (...)] INTERNALDATE RFC822.SIZE)` in batches of
-REPLYTIME_IMAP_BATCH UIDs. A changed UIDVALIDITY starts a bounded resync: the messages since the
-watermark minus RESYNC_OVERLAP are fetched again under their new UIDs, and the store merges them
-with the copies it has (same Message-ID or fingerprint), so nothing is counted twice.
-Expunges are not applied: a message deleted later was still received and answered.
+Per folder it keeps UIDVALIDITY, the last UID stored, HIGHESTMODSEQ and a date watermark; the
+cursor also keeps the folder plan of the last LIST (refreshed daily, or when the chosen folders
+change), so a sync does not LIST each time. Each folder is opened with EXAMINE (read-only): its
+UIDNEXT and UIDVALIDITY tell whether anything is new, so an unchanged folder costs that one
+round trip. New messages are fetched with `UID FETCH <uids> (BODY.PEEK[HEADER.FIELDS (...)]
+INTERNALDATE RFC822.SIZE)` in batches of REPLYTIME_IMAP_BATCH UIDs: when the UIDs above the last
+one stored fit in one batch, that range is fetched at once (no SEARCH); otherwise a UID SEARCH
+lists them. The next batch's FETCH is sent before the current one is read (pipelining), so the
+server prepares it while this one is parsed and stored.
+
+A changed UIDVALIDITY starts a bounded resync: the messages since the watermark minus
+RESYNC_OVERLAP are fetched again under their new UIDs, and the store merges them with the
+copies it has (same Message-ID or fingerprint), so nothing is counted twice. Expunges are not
+applied: a message deleted later was still received and answered.
 """
 
 from __future__ import annotations
 
 import contextlib
+import imaplib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from replytime.mailboxes.connectors.base import (
+    BudgetExhausted,
     ConnectorConfig,
     ConnectorError,
     HeaderRecord,
@@ -27,15 +38,26 @@ from replytime.mailboxes.connectors.base import (
     Rejected,
     SyncPage,
 )
-from replytime.mailboxes.connectors.imap.cursor import FolderState, ImapCursor
-from replytime.mailboxes.connectors.imap.fastfetch import fetch_headers
+from replytime.mailboxes.connectors.imap.cursor import FolderPlan, FolderState, ImapCursor
+from replytime.mailboxes.connectors.imap.fastfetch import FetchPipe
 from replytime.mailboxes.connectors.imap.records import build_record, fetch_items
 from replytime.mailboxes.connectors.imap.session import imap_errors, open_session
 
 log = logging.getLogger(__name__)
 
 RESYNC_OVERLAP = 7 * 86400
+# How long the folder plan of a LIST is trusted (a new Sent folder shows up within this time).
+PLAN_MAX_AGE = 86400
 _SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "INBOX.Sent", "INBOX/Sent")
+
+
+@dataclass
+class _InFlight:
+    """A FETCH sent ahead and not read yet."""
+
+    folder: str
+    uids: list[int]
+    tag: bytes
 
 
 class ImapConnector:
@@ -73,9 +95,11 @@ class ImapConnector:
     def __init__(self, config: ConnectorConfig) -> None:
         self.config = config
         self._client: IMAPClient | None = None
-        self._plan: list[tuple[str, bool]] | None = None
+        self._listed = False  # a LIST ran in this session (the plan is fresh)
         self._pending: dict[str, list[int]] = {}
         self._selected: str | None = None
+        self._pipe: FetchPipe | None = None
+        self._inflight: _InFlight | None = None
         self.messages_fetched = 0
 
     # -- session -------------------------------------------------------------------------------
@@ -88,38 +112,50 @@ class ImapConnector:
                 self.config.params, self.config.secrets, self.config.options
             )
             self._gmail = b"X-GM-EXT-1" in self._client.capabilities()
-            self._condstore = b"CONDSTORE" in self._client.capabilities()
+            self._pipe = FetchPipe(self._client)
         return self._client
 
     def close(self) -> None:
         if self._client is not None:
             with contextlib.suppress(Exception):
+                self._drain()
+            with contextlib.suppress(Exception):
                 self._client.logout()
-        self._client, self._plan, self._selected = None, None, None
+        self._client, self._pipe, self._selected, self._inflight = None, None, None, None
+        self._listed = False
         self._pending.clear()
 
     def check(self) -> None:
         try:
             with imap_errors("while checking the connection"):
-                self._folders(self._session())
+                self._list_folders(self._session())
         except ConnectorError:
             self.close()
             raise
 
     # -- folders -------------------------------------------------------------------------------
 
-    def _folders(self, client: IMAPClient) -> list[tuple[str, bool]]:
+    def _chosen(self) -> list[str]:
+        return [str(name) for name in self.config.params.get("folders") or ()]
+
+    def _plan(self, client: IMAPClient, state: ImapCursor) -> list[tuple[str, bool]]:
+        """The folders to sync: the cursor's plan while it is usable, else a new LIST."""
+        chosen, now = self._chosen(), time.time()
+        if state.plan is None or not state.plan.usable(chosen, now, PLAN_MAX_AGE):
+            state.plan = FolderPlan(self._list_folders(client), chosen, int(now))
+        return state.plan.folders
+
+    def _list_folders(self, client: IMAPClient) -> list[tuple[str, bool]]:
         """(folder, is_sent) for the inbox, the \\Sent special-use folder and chosen folders."""
-        if self._plan is not None:
-            return self._plan
         self.config.budget.spend()
         listing = client.list_folders()
+        self._listed = True
         names = {name: flags for flags, _sep, name in listing}
         sent = next((n for n, flags in names.items() if b"\\Sent" in flags), None)
         if sent is None:
             sent = next((n for n in _SENT_NAMES if n in names), None)
         plan = [("INBOX", False)] + ([(sent, True)] if sent else [])
-        for name in self.config.params.get("folders") or ():
+        for name in self._chosen():
             if name not in names:
                 raise ConnectorError(
                     f"The folder {name!r} does not exist on the IMAP server.",
@@ -128,7 +164,6 @@ class ImapConnector:
                 )
             if all(name != p for p, _ in plan):
                 plan.append((name, False))
-        self._plan = plan
         return plan
 
     # -- pages ---------------------------------------------------------------------------------
@@ -138,13 +173,16 @@ class ImapConnector:
         try:
             with imap_errors("while syncing"):
                 client = self._session()
-                for name, sent in self._folders(client):
+                for name, sent in self._plan(client, state):
                     folder = state.folder(name)
                     pending = self._pending_uids(client, name, folder)
+                    if pending is None:
+                        # A folder of the saved plan is gone: save the cursor without the
+                        # plan, and the next page starts with a new LIST.
+                        state.plan = None
+                        return SyncPage((), state.dump(), more=True)
                     if pending:
-                        batch = pending[: self._batch_size()]
-                        del pending[: len(batch)]
-                        items = self._fetch(client, name, sent, folder, batch)
+                        items = self._next_batch(client, name, sent, folder, pending)
                         return SyncPage(tuple(items), state.dump(), more=True)
         except ConnectorError:
             self.close()  # the session state is unknown now: start afresh on retry
@@ -154,34 +192,55 @@ class ImapConnector:
     def _batch_size(self) -> int:
         return max(1, int(self.config.options.get("batch", 1000)))
 
-    def _select(self, client: IMAPClient, name: str) -> dict[bytes, Any]:
+    def _examine(self, client: IMAPClient, name: str) -> dict[bytes, Any]:
+        self._drain()
         self.config.budget.spend()
         info: dict[bytes, Any] = client.select_folder(name, readonly=True)
         self._selected = name
         return info
 
-    def _pending_uids(self, client: IMAPClient, name: str, folder: FolderState) -> list[int]:
-        """UIDs still to fetch in `name` during this run (computed once per run)."""
+    def _pending_uids(self, client: IMAPClient, name: str, folder: FolderState) -> list[int] | None:  # fmt: skip
+        """UIDs still to fetch in `name` during this run (worked out once per run), or None
+        when the folder cannot be opened and the plan that named it came from the cursor."""
         if name in self._pending:
             return self._pending[name]
-        self.config.budget.spend()
-        items = [b"UIDNEXT", b"UIDVALIDITY"] + ([b"HIGHESTMODSEQ"] if self._condstore else [])
-        status = client.folder_status(name, items)
-        uidvalidity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
-        modseq = status.get(b"HIGHESTMODSEQ")
-        pending: list[int] = []
-        if folder.uidvalidity != uidvalidity or uidnext - 1 > folder.last_uid:
-            self._select(client, name)
-            if folder.uidvalidity and folder.uidvalidity != uidvalidity:
-                pending = self._resync(client, name, folder, uidnext)
-            else:
-                self.config.budget.spend()
-                found = client.search(["UID", f"{folder.last_uid + 1}:*"])
-                pending = sorted(u for u in found if u > folder.last_uid)
-            folder.uidvalidity = uidvalidity
+        try:
+            info = self._examine(client, name)
+        except imaplib.IMAP4.abort:
+            raise
+        except IMAPClientError:
+            if self._listed:
+                raise
+            return None
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        uidnext = self._uidnext(client, name, info)
+        if folder.uidvalidity and folder.uidvalidity != uidvalidity:
+            pending = self._resync(client, name, folder, uidnext)
+        else:
+            pending = self._new_uids(client, folder, uidnext)
+        folder.uidvalidity = uidvalidity
+        modseq = info.get(b"HIGHESTMODSEQ")
         folder.modseq = int(modseq) if modseq is not None else None
         self._pending[name] = pending
         return pending
+
+    def _uidnext(self, client: IMAPClient, name: str, info: dict[bytes, Any]) -> int:
+        if b"UIDNEXT" in info:  # RFC 3501 servers send it with every SELECT/EXAMINE
+            return int(info[b"UIDNEXT"])
+        self.config.budget.spend()
+        return int(client.folder_status(name, [b"UIDNEXT"])[b"UIDNEXT"])
+
+    def _new_uids(self, client: IMAPClient, folder: FolderState, uidnext: int) -> list[int]:
+        """UIDs above the last one stored. When one batch covers them, the candidate range
+        itself (a UID that does not exist is simply not answered): no SEARCH round trip."""
+        last = folder.last_uid
+        if uidnext - 1 <= last:
+            return []
+        if uidnext - 1 - last <= self._batch_size():
+            return list(range(last + 1, uidnext))
+        self.config.budget.spend()
+        found = client.search(["UID", f"{last + 1}:*"])
+        return sorted(u for u in found if u > last)
 
     def _resync(
         self, client: IMAPClient, name: str, folder: FolderState, uidnext: int
@@ -200,19 +259,73 @@ class ImapConnector:
                  self.config.mailbox_id, len(pending))  # fmt: skip
         return pending
 
-    def _fetch(
-        self, client: IMAPClient, name: str, sent: bool, folder: FolderState, batch: list[int]
+    # -- fetching (pipelined) ------------------------------------------------------------------
+
+    def _next_batch(
+        self, client: IMAPClient, name: str, sent: bool, folder: FolderState, pending: list[int]
     ) -> list[HeaderRecord | Rejected]:
+        """Fetch the next batch of `pending` (sent ahead by the previous call when possible),
+        send the batch after it, then parse this one into records."""
+        size = self._batch_size()
+        batch = pending[:size]
+        del pending[:size]
         if self._selected != name:
-            self._select(client, name)
+            self._examine(client, name)
+        tag = self._take_inflight(name, batch) or self._send(batch)
+        if pending:
+            self._send_ahead(name, pending[:size])
+        response = self._fetch_pipe().wait(tag, batch)
+        items = self._records(name, sent, folder, batch, response)
+        folder.last_uid = max(folder.last_uid, batch[-1])
+        self.messages_fetched += len(items)
+        return items
+
+    def _fetch_pipe(self) -> FetchPipe:
+        if self._pipe is None:
+            raise RuntimeError("no IMAP session")
+        return self._pipe
+
+    def _send(self, batch: list[int]) -> bytes:
         self.config.budget.spend()
-        response = fetch_headers(client, batch, fetch_items(self._gmail))
+        return self._fetch_pipe().send(batch, fetch_items(self._gmail))
+
+    def _send_ahead(self, name: str, batch: list[int]) -> None:
+        try:
+            tag = self._send(batch)
+        except BudgetExhausted:
+            return  # the next page asks again, and ends the run there
+        self._inflight = _InFlight(name, batch, tag)
+
+    def _take_inflight(self, name: str, batch: list[int]) -> bytes | None:
+        ahead, self._inflight = self._inflight, None
+        if ahead is None:
+            return None
+        if ahead.folder == name and ahead.uids == batch:
+            return ahead.tag
+        self._inflight = ahead
+        self._drain()  # not the batch wanted (cannot happen in order): read and drop it
+        return None
+
+    def _drain(self) -> None:
+        """Read and drop the answer of a FETCH sent ahead: nothing else may be sent before."""
+        ahead, self._inflight = self._inflight, None
+        if ahead is not None and self._pipe is not None:
+            self._pipe.wait(ahead.tag, ahead.uids)
+
+    def _records(
+        self,
+        name: str,
+        sent: bool,
+        folder: FolderState,
+        batch: list[int],
+        response: dict[int, dict[bytes, Any]],
+    ) -> list[HeaderRecord | Rejected]:
         options = self.config.options
         now = time.time()
         items: list[HeaderRecord | Rejected] = []
         for uid in batch:
             data = response.get(uid)
-            if data is None:  # expunged since the search
+            if data is None:  # expunged since, or a UID of the range that never existed
                 continue
             record = build_record(
                 uid,
@@ -227,6 +340,4 @@ class ImapConnector:
             if isinstance(record, HeaderRecord) and record.received_at is not None:
                 folder.watermark = max(folder.watermark or 0, record.received_at)
             items.append(record)
-        folder.last_uid = max(folder.last_uid, batch[-1])
-        self.messages_fetched += len(items)
         return items

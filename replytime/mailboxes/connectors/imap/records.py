@@ -41,7 +41,10 @@ def _header_bytes(data: Mapping[bytes, Any]) -> bytes:
 
 
 def _epoch(value: object) -> int | None:
-    return int(value.timestamp()) if isinstance(value, datetime) else None
+    """INTERNALDATE as epoch seconds: a datetime (imapclient) or an int (fastfetch)."""
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    return value if isinstance(value, int) else None
 
 
 def provider_id(folder: str, uidvalidity: int, uid: int) -> str:

@@ -9,9 +9,18 @@ from django.core.management.base import CommandParser
 from replytime.keystore.services import verify_keyring
 from replytime.lib.commands import ReplytimeCommand
 from replytime.mailboxes.sync.scheduler import run_scheduler
+from replytime.mailboxes.workers import (
+    reap_lost_tasks,
+    register_worker,
+    run_heartbeat,
+    unregister_worker,
+)
 
 
 class Command(ReplytimeCommand):
+    """The worker registers itself (replytime.mailboxes.workers) before it takes any task, marks
+    the task rows of vanished workers failed, and unregisters when it stops cleanly."""
+
     help = "Run a background worker: the sync scheduler and the task runner (django_tasks)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,19 +37,33 @@ class Command(ReplytimeCommand):
 
     def run(self, **options: Any) -> None:
         verify_keyring()
+        worker_id = register_worker()
+        try:
+            # Task rows left "running" by workers that vanished (SIGKILL, a lost machine).
+            reaped = reap_lost_tasks(worker_id)
+            if reaped:
+                self.stderr.write(f"{reaped} task(s) of vanished workers marked failed")
+            self._work(worker_id, options)
+        finally:
+            unregister_worker(worker_id)
+
+    def _work(self, worker_id: str, options: dict[str, Any]) -> None:
         stop = threading.Event()
+        threading.Thread(
+            target=run_heartbeat, args=(worker_id, stop), name="replytime-heartbeat", daemon=True
+        ).start()
         if options["scheduler"]:
             # Several workers may each run a scheduler: claims are conditional UPDATEs.
-            thread = threading.Thread(
+            threading.Thread(
                 target=run_scheduler, args=(stop,), name="replytime-scheduler", daemon=True
-            )
-            thread.start()
+            ).start()
         try:
             worker_options: dict[str, Any] = {
                 "interval": options["interval"],
                 "reload": False,
                 "startup_delay": False,
                 "verbosity": options["verbosity"],
+                "worker_id": worker_id,
             }
             if options["batch"]:
                 worker_options["batch"] = True

@@ -141,6 +141,11 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
         worker.wait(30)
 
     assert kills >= 3, f"the sync ended before the worker could be killed often (seed {seed})"
+    # Each killed worker left its task row RUNNING; the next worker start marked it failed.
+    tasks = "SELECT status, exception_class_path FROM django_tasks_database_dbtaskresult"
+    statuses = [row[0] for row in cli.query(tasks)]
+    lost = cli.query(f"{tasks} WHERE exception_class_path LIKE '%WorkerLost'")
+    assert "RUNNING" not in statuses and len(lost) >= kills, statuses
     records = cli.records("acme")
     ids = [r[0] for r in records]
     assert len(ids) == len(set(ids)), "a message was stored twice"

@@ -17,6 +17,7 @@ from replytime.mailboxes.connectors.base import (
     SyncPage,
 )
 from replytime.mailboxes.connectors.imap.connector import ImapConnector
+from replytime.mailboxes.connectors.imap.cursor import ImapCursor
 from replytime.mailboxes.connectors.imap.records import HEADER_ITEM, build_record
 from replytime.mailboxes.connectors.imap.tests.conftest import USERS, ImapWorld, imap_params
 from replytime.mailboxes.connectors.imap.tests.dovecot import Dovecot
@@ -42,6 +43,22 @@ def sync_all(conn: ImapConnector, cursor: str | None = None) -> tuple[list[SyncP
         cursor = page.cursor
         if not page.more:
             return pages, cursor
+
+
+def new_message(prefix: str, i: int) -> bytes:
+    return (
+        b"From: carol@client.example\r\nTo: live@example.com\r\nSubject: %s one %d\r\n"
+        b"Date: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <%s-%d@client.example>\r\n\r\n"
+        b"secret body text\r\n" % (prefix.encode(), i, prefix.encode(), i)
+    )
+
+
+def sent_commands(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The commands of the protocol log (imapclient's debug log), without their tags and
+    without the LOGIN."""
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("> b'")]
+    commands = [line[4:-1].split(" ", 1)[1] for line in lines]
+    return [c for c in commands if not c.startswith("LOGIN")]
 
 
 def test_it_implements_the_connector_protocol() -> None:
@@ -88,25 +105,73 @@ def test_it_fetches_the_inbox_and_sent_headers_and_never_a_body(
     assert not [line for line in lines if line in log_text]
 
 
-def test_an_unchanged_mailbox_costs_one_status_per_folder(imap_world: ImapWorld) -> None:
+def test_an_unchanged_mailbox_costs_one_examine_per_folder(
+    imap_world: ImapWorld, caplog: pytest.LogCaptureFixture
+) -> None:
     _pages, cursor = sync_all(connector(imap_world.server, "ann"))
+    caplog.set_level(logging.DEBUG, logger="imapclient")
     conn = connector(imap_world.server, "ann")
     pages, _ = sync_all(conn, cursor)
+    conn.close()
     assert [p.items for p in pages] == [()]
-    # login, LIST, then one STATUS for INBOX and one for Sent: no SELECT, no FETCH.
+    # login, then one EXAMINE for INBOX and one for Sent: the folder plan comes from the
+    # cursor (no LIST), and no STATUS, SEARCH or FETCH.
+    assert conn.config.budget.spent == 3
+    commands = [c.split()[0] for c in sent_commands(caplog)]
+    assert commands == ["EXAMINE", "EXAMINE", "LOGOUT"]
+
+
+def test_a_few_new_messages_cost_one_fetch_and_no_search(
+    imap_world: ImapWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = imap_world.server
+    _pages, cursor = sync_all(connector(server, "live"))
+    server.append([new_message("few", i) for i in range(3)], user="live")
+    caplog.set_level(logging.DEBUG, logger="imapclient")
+    conn = connector(server, "live")
+    pages, _ = sync_all(conn, cursor)
+    conn.close()
+    assert sorted(i.message_id for p in pages for i in p.items) == [
+        f"few-{i}@client.example" for i in range(3)
+    ]
+    verbs = [c.split()[0] for c in sent_commands(caplog)]
+    assert verbs == ["EXAMINE", "UID", "EXAMINE", "LOGOUT"]  # UID FETCH <range>, no SEARCH
     assert conn.config.budget.spent == 4
+
+
+def test_fetches_are_pipelined_and_a_stop_between_pages_leaves_a_clean_session(
+    imap_world: ImapWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="imapclient")
+    conn = connector(imap_world.server, "ann")
+    first = conn.fetch_page(None)
+    # The second batch's FETCH went out before the first page was returned.
+    assert [c for c in sent_commands(caplog) if " FETCH " in c][1:2]
+    conn.close()  # reads the batch sent ahead, then logs out
+    assert sent_commands(caplog)[-1] == "LOGOUT"
+    resumed = connector(imap_world.server, "ann")
+    pages, _ = sync_all(resumed, first.cursor)
+    resumed.close()
+    again, _ = sync_all(connector(imap_world.server, "ann"))
+    assert len(first.items) + sum(len(p.items) for p in pages) == sum(len(p.items) for p in again)
+
+
+def test_a_folder_gone_from_a_saved_plan_is_listed_again(imap_world: ImapWorld) -> None:
+    _pages, cursor = sync_all(connector(imap_world.server, "ann"))
+    stale = ImapCursor.load(cursor)
+    assert stale.plan is not None
+    stale.plan.folders.append(("Deleted Meanwhile", False))
+    conn = connector(imap_world.server, "ann")
+    pages, final = sync_all(conn, stale.dump())
+    assert [p.items for p in pages] == [(), ()]
+    plan = ImapCursor.load(final).plan
+    assert plan is not None and ("Deleted Meanwhile", False) not in plan.folders
 
 
 def test_new_mail_shows_up_in_the_next_sync(imap_world: ImapWorld) -> None:
     server = imap_world.server
     _pages, cursor = sync_all(connector(server, "live"))
-    new = [
-        b"From: carol@client.example\r\nTo: live@example.com\r\nSubject: new one %d\r\n"
-        b"Date: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <new-%d@client.example>\r\n\r\n"
-        b"secret body text\r\n" % (i, i)
-        for i in range(3)
-    ]
-    server.append(new, user="live")
+    server.append([new_message("new", i) for i in range(3)], user="live")
     pages, _ = sync_all(connector(server, "live"), cursor)
     items = [i for p in pages for i in p.items]
     assert sorted(i.message_id for i in items) == [f"new-{i}@client.example" for i in range(3)]
