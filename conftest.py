@@ -16,6 +16,15 @@ def _fast_settings(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _forget_process_memos() -> None:
+    """Row ids repeat across rolled-back tests: what one test's dashboards remembered in this
+    process (data versions) must not reach the next."""
+    from replytime.reports import caching
+
+    caching._versions.clear()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With CI=true a skipped test is a failure: a missing service must not hide a test."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

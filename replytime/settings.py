@@ -321,6 +321,11 @@ REPLYTIME_IMAP_BATCH = env_int("REPLYTIME_IMAP_BATCH", 1000)
 REPLYTIME_IMAP_TIMEOUT = env_int("REPLYTIME_IMAP_TIMEOUT", 60)
 # Extra CA certificates (PEM file) trusted for every IMAP server, e.g. a company CA.
 REPLYTIME_IMAP_CA_FILE = env_str("REPLYTIME_IMAP_CA_FILE", "")
+# Workers renew their registration every HEARTBEAT seconds; a worker on another machine that
+# has not done so for STALE seconds counts as gone, and its running task rows are marked failed
+# (replytime/mailboxes/workers.py). On the same machine a vanished worker is noticed at once.
+REPLYTIME_WORKER_HEARTBEAT = env_int("REPLYTIME_WORKER_HEARTBEAT", 30)
+REPLYTIME_WORKER_STALE = env_int("REPLYTIME_WORKER_STALE", 4 * REPLYTIME_WORKER_HEARTBEAT)
 
 # --- Microsoft 365 connector (issue 6) ----------------------------------------------------
 # Documented in docs/connectors/m365.md and .env.example. The authority and Graph URLs point

@@ -91,3 +91,40 @@ class Activity(ScopedFact):
             models.Index(fields=["account", "scope", "time"], name="act_acct_scope_time"),
             models.Index(fields=["conversation"], name="act_conv"),
         ]
+
+
+class DayColumns(models.Model):
+    """The reply facts, volumes and unanswered items of one scope kind (every mailbox, every
+    team, or the account) on one local day of the account zone, packed (metrics/columns.py).
+
+    Derived from ReplyFact, Activity and Conversation rows, and rewritten with them: the
+    dashboards read a period's figures from a few of these rows instead of scanning facts.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE)
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    day = models.IntegerField()  # local day number: days since 1970-01-01 in the zone
+    # Each field packs one matrix (columns.pack), an entry per row, in these columns:
+    # reply facts: local hour of start, owner (mailbox or team id, 0 for the account),
+    # calendar seconds, business seconds, flags (1 off hours, 2 first reply), customer;
+    facts = models.BinaryField()
+    # received (inbound), eligible and sent messages per owner: owner, received, eligible, sent;
+    volumes = models.BinaryField()
+    # received per owner and local hour (the heatmap): owner, hour, received;
+    hourly = models.BinaryField()
+    # unanswered items: start (epoch seconds), owner, count, conversation id, customer.
+    items = models.BinaryField()
+    # The conversations' latest external senders that the customer columns index (JSON list).
+    customers = models.TextField(default="[]")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "scope", "day"], name="daycol_unique")
+        ]
+
+
+class ColumnState(models.Model):
+    """Marks an account's DayColumns as complete, and for which zone their days are."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE)
+    zone = models.CharField(max_length=64)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from replytime.mailboxes.models import Mailbox
+from replytime.metrics import columns
 from replytime.metrics.business import (
     BusinessClock,
     clock_for,
@@ -77,4 +78,7 @@ def refresh_business_time(account: Account) -> int:
         cursor.executemany(
             f"UPDATE {table} SET business_seconds = %s, off_hours = %s WHERE id = %s", changed
         )
+    if changed or not columns.is_ready(account):
+        # The dashboards' day columns hold business seconds too.
+        columns.rebuild_all(account)
     return len(changed)

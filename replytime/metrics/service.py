@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from replytime.conversations.identity import RecordInfo
 from replytime.conversations.models import Conversation, ConversationKey
 from replytime.ingestion.models import Record
+from replytime.metrics import columns
 from replytime.metrics.engine_core import CoreResult, compute_core
 from replytime.metrics.loading import iter_record_infos, load_config
 from replytime.metrics.models import Activity, ReplyFact, UnansweredItem
@@ -32,6 +33,7 @@ _CHUNK = 500
 # Past this share of dirty records, a full rebuild is cheaper than chasing keys.
 _FULL_REBUILD_SHARE = 0.5
 _DERIVED = (Activity, ReplyFact, UnansweredItem, ConversationKey)
+# (DayColumns rows are derived too: see metrics.columns, rebuilt after the facts.)
 
 
 def _chunks(values: Sequence[int] | Sequence[str], size: int = _CHUNK) -> Iterable[list]:
@@ -53,6 +55,9 @@ def update_account(account: Account) -> int:
         dirty_q = for_account(account, Record).filter(dirty=True)
         dirty = list(iter_record_infos(dirty_q))
         if not dirty:
+            if not columns.is_ready(account):
+                # Facts from before the column store, or of another zone: build its rows.
+                columns.rebuild_all(account)
             return 0
         if len(dirty) >= for_account(account, Record).count() * _FULL_REBUILD_SHARE:
             _recompute(account)
@@ -68,6 +73,7 @@ def _recompute(account: Account) -> CoreResult:
     result = compute_core(settings, mailboxes, teams, infos)
     _delete_all(account)
     _persist(account, result, {i.id: i for i in infos})
+    columns.rebuild_all(account)
     return result
 
 
@@ -93,14 +99,24 @@ def _update_incrementally(account: Account, dirty: list[RecordInfo], held: set[i
         found = _conversations_sharing_keys(account, _keys_of(result, infos)) - touched
         if not found:
             break
+    # The dashboards' day columns of every day that loses or gains a fact or a message.
+    days = columns.days_of_conversations(account, sorted(touched))
     _delete_conversations(account, sorted(touched))
     _persist(account, result, infos)
+    columns.refresh_days(account, columns.merge(days, _days_of_result(account, result)))
     log.info(
         "metrics update: %d records, %d conversations replaced, %.2fs",
         len(infos),
         len(touched),
         time.perf_counter() - started,
     )
+
+
+def _days_of_result(account: Account, result: CoreResult) -> dict[str, set[int]]:
+    pairs = [(f.scope.kind, f.start) for f in result.facts]
+    pairs.extend((r.scope.kind, r.time) for r in result.activity)
+    pairs.extend((u.scope.kind, u.start) for u in result.unanswered)
+    return columns.days_of(account.timezone, pairs)
 
 
 def _keys_of(result: CoreResult, infos: dict[int, RecordInfo]) -> set[str]:

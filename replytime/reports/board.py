@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from replytime.mailboxes.models import TeamMember
 from replytime.metrics.models import Activity, ReplyFact, Scope
+from replytime.reports.columnar import Days, Selection, days_of, sums_by
+from replytime.reports.npstats import grouped_stats as np_grouped
 from replytime.reports.queries import Context, clock_filter, in_period, open_items, value_columns
 from replytime.reports.scoping import MAILBOX, TEAM
 from replytime.reports.sqlstats import EMPTY, grouped_stats
@@ -93,6 +96,42 @@ def _stats(ctx: Context, scope_q: Q, teams: list) -> tuple[dict, dict]:
     )
 
 
+def _data(ctx: Context, scope: str, owners: list[int]) -> Days:
+    """One scope kind's day columns: facts, volumes and unanswered items, one query."""
+    fields = ("facts", "volumes", "items")
+    return days_of(ctx, Selection(scope, tuple(owners)), ctx.days.first, fields)
+
+
+def _columns(
+    ctx: Context, mailbox_ids: list[int], team_ids: list[int], teams: list
+) -> tuple[dict, dict, dict]:
+    """(every, first, volumes) keyed by row key, from the day columns."""
+    team_goals = {t.pk: t.goal_seconds for t in teams if t.goal_seconds}
+    groups, values, volumes = [], [], {}
+    for scope, owners, kind in ((Scope.MAILBOX, mailbox_ids, 0), (Scope.TEAM, team_ids, 1)):
+        data = _data(ctx, scope, owners)
+        f = data.facts(business=ctx.business)
+        if ctx.business:
+            f = f.where(~f.off_hours)
+        key = (f.owner * 2 + kind) * 2
+        groups += [key, (key + 1)[f.first]]
+        values += [f.value, f.value[f.first]]
+        v = data.volumes()
+        for owner, (received, sent) in sums_by(v.owner, v.received, v.sent).items():
+            volumes[owner * 2 + kind] = {"received": received, "sent": sent}
+    # Team rows (odd row keys) use their team's own goal.
+    goals = {(t * 2 + 1) * 2 + k: seconds for t, seconds in team_goals.items() for k in (0, 1)}
+    stats = np_grouped(
+        np.concatenate(groups), np.concatenate(values), ctx.account.reply_goal_seconds,
+        goals=goals,
+    )  # fmt: skip
+    return (
+        {k // 2: v for k, v in stats.items() if k % 2 == 0},  # type: ignore[operator]
+        {k // 2: v for k, v in stats.items() if k % 2 == 1},  # type: ignore[operator]
+        volumes,
+    )
+
+
 def _volumes(ctx: Context, scope_q: Q) -> dict[int, dict[str, int]]:
     q = in_period(for_account(ctx.account, Activity).filter(scope_q), "time", ctx.period)
     rows = q.values(k=_key_expr()).annotate(
@@ -106,13 +145,31 @@ def _unanswered(ctx: Context, scope_q: Q) -> dict[int, int]:
     return {r["k"]: r["total"] or 0 for r in rows}
 
 
+def _unanswered_columns(
+    ctx: Context, mailbox_ids: list[int], team_ids: list[int], closed: list[int]
+) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for scope, owners, kind in ((Scope.MAILBOX, mailbox_ids, 0), (Scope.TEAM, team_ids, 1)):
+        items = _data(ctx, scope, owners).items(closed)
+        for owner, (count,) in sums_by(items.owner, items.count).items():
+            totals[owner * 2 + kind] = count
+    return totals
+
+
 def leaderboard(ctx: Context) -> list[dict[str, Any]]:
     """Rows for mailboxes then teams, sorted as the filters ask (default: most replies)."""
     mailboxes, teams = _rows_wanted(ctx)
-    scope_q = _scope_q([m.pk for m in mailboxes], [t.pk for t in teams])
-    every, first = _stats(ctx, scope_q, teams)
-    volumes = _volumes(ctx, scope_q)
-    unanswered = _unanswered(ctx, scope_q)
+    mailbox_ids, team_ids = [m.pk for m in mailboxes], [t.pk for t in teams]
+    scope_q = _scope_q(mailbox_ids, team_ids)
+    if ctx.columnar:
+        every, first, volumes = _columns(ctx, mailbox_ids, team_ids, teams)
+    else:
+        every, first = _stats(ctx, scope_q, teams)
+        volumes = _volumes(ctx, scope_q)
+    if ctx.columnar and ctx.closed_ids is not None:
+        unanswered = _unanswered_columns(ctx, mailbox_ids, team_ids, ctx.closed_ids)
+    else:
+        unanswered = _unanswered(ctx, scope_q)
     rows = []
     for kind, obj, key, name in (
         *(("mailbox", m, m.pk * 2, m.name or m.address) for m in mailboxes),

@@ -11,6 +11,9 @@ from typing import Any
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, Value
 from django.db.models.expressions import Expression
 
+from replytime.metrics.stats import Stats
+from replytime.reports.columnar import days_of, selection_of, sums_by, weekday
+from replytime.reports.npstats import grouped_stats as np_grouped
 from replytime.reports.queries import Context, activity, clock_filter, facts, value_columns
 from replytime.reports.sqlstats import grouped_stats
 from replytime.reports.zones import DAY, div, local_seconds, mod
@@ -28,8 +31,19 @@ def _cell(column: str, ctx: Context) -> Expression:
     return ExpressionWrapper(weekday * Value(24) + hour, output_field=BigIntegerField())
 
 
-def heatmap(ctx: Context) -> dict[str, Any]:
-    """7 x 24 grids: `volume` (inbound messages) and `median` (reply time, seconds or None)."""
+def _from_columns(ctx: Context) -> tuple[dict[int, int], dict[int, Stats]]:
+    data = days_of(ctx, selection_of(ctx.target), ctx.days.first, ("facts", "hourly"))
+    cells, counts = data.hourly()
+    volume = {c: n for c, (n,) in sums_by(cells, counts).items()}
+    f = data.facts(business=ctx.business)
+    if ctx.business:
+        f = f.where(~f.off_hours)
+    cell = weekday(f.day) * 24 + f.hour
+    stats = np_grouped(cell, f.value, ctx.target.goal)  # type: ignore[arg-type]
+    return volume, stats  # type: ignore[return-value]
+
+
+def _from_sql(ctx: Context) -> tuple[dict[int, int], dict[int, Stats]]:
     volume_rows = (
         activity(ctx, ctx.period)
         .filter(inbound=True)
@@ -42,6 +56,12 @@ def heatmap(ctx: Context) -> dict[str, Any]:
         g=_cell("start", ctx), **value_columns(ctx, ctx.target.goal)
     ).query.sql_with_params()
     stats = {int(g): s for g, s in grouped_stats(sql, params).items()}  # type: ignore[call-overload]
+    return volume, stats
+
+
+def heatmap(ctx: Context) -> dict[str, Any]:
+    """7 x 24 grids: `volume` (inbound messages) and `median` (reply time, seconds or None)."""
+    volume, stats = _from_columns(ctx) if ctx.columnar else _from_sql(ctx)
     grid = []
     for day in range(7):
         cells = []

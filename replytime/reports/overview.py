@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 
+from replytime.metrics.models import Scope
 from replytime.metrics.periods import Period
 from replytime.metrics.stats import Stats
+from replytime.reports.columnar import Days, days_of, selection_of, sums_by
+from replytime.reports.npstats import grouped_stats as np_grouped
 from replytime.reports.queries import (
     Context,
     activity,
@@ -21,6 +25,7 @@ from replytime.reports.queries import (
     value_columns,
 )
 from replytime.reports.sqlstats import EMPTY, grouped_stats, with_off_hours
+from replytime.reports.zones import day_number
 
 CURRENT, PREVIOUS = 0, 2
 FIRST = 1  # added to the period code for the first-reply set
@@ -42,7 +47,37 @@ OFF_HOURS = 4  # added to the code of a set for its off-hours facts (business cl
 
 
 def _stacked(ctx: Context) -> dict[int, Stats]:
-    """Stats keyed CURRENT / PREVIOUS (+ FIRST for first replies), in one window query.
+    """Stats keyed CURRENT / PREVIOUS (+ FIRST for first replies; + OFF_HOURS for the
+    off-hours facts of the business clock, of which only n is used)."""
+    return _stacked_columns(ctx) if ctx.columnar else _stacked_sql(ctx)
+
+
+def _data(ctx: Context) -> Days:
+    """The day columns of both periods: facts, volumes and unanswered items, one query."""
+    fields = ("facts", "volumes", "items")
+    return days_of(ctx, selection_of(ctx.target), ctx.days.previous().first, fields)
+
+
+def _stacked_columns(ctx: Context) -> dict[int, Stats]:
+    f = _data(ctx).facts(business=ctx.business)
+    code = np.where(f.day >= day_number(ctx.days.first), CURRENT, PREVIOUS)
+    groups, chosen = [], []
+    for subset, extra in ((np.ones(len(code), dtype=bool), 0), (f.first, FIRST)):
+        if ctx.business:
+            groups += [code + extra, code + extra + OFF_HOURS]
+            chosen += [subset & ~f.off_hours, subset & f.off_hours]
+        else:
+            groups.append(code + extra)
+            chosen.append(subset)
+    return np_grouped(  # type: ignore[return-value]
+        np.concatenate([g[m] for g, m in zip(groups, chosen, strict=True)]),
+        np.concatenate([f.value[m] for m in chosen]),
+        ctx.target.goal,
+    )
+
+
+def _stacked_sql(ctx: Context) -> dict[int, Stats]:
+    """_stacked from the facts tables, in one window query.
 
     All facts and the first-reply facts are stacked with UNION ALL under distinct group codes,
     so the database sorts each set once, in one statement. With the business clock the
@@ -75,6 +110,16 @@ def _off_hours(stats: dict[int, Stats], code: int) -> int:
 
 
 def _volumes(ctx: Context) -> dict[int, dict[str, int]]:
+    """Received, eligible and sent keyed CURRENT / PREVIOUS."""
+    if not ctx.columnar:
+        return _volumes_sql(ctx)
+    v = _data(ctx).volumes()
+    code = np.where(v.day >= day_number(ctx.days.first), CURRENT, PREVIOUS)
+    sums = sums_by(code, v.received, v.eligible, v.sent)
+    return {c: dict(zip(("received", "eligible", "sent"), s, strict=True)) for c, s in sums.items()}
+
+
+def _volumes_sql(ctx: Context) -> dict[int, dict[str, int]]:
     q = activity(ctx, _both(ctx)).values(
         g=Case(
             When(time__gte=ctx.period.start, then=Value(CURRENT)),
@@ -92,6 +137,34 @@ def _volumes(ctx: Context) -> dict[int, dict[str, int]]:
 
 def unanswered(ctx: Context) -> dict[str, Any]:
     """Open unanswered messages of both periods, and the current oldest (start, its scope)."""
+    if ctx.columnar and ctx.closed_ids is not None:
+        return _unanswered_columns(ctx, ctx.closed_ids)
+    return _unanswered_sql(ctx)
+
+
+def _unanswered_columns(ctx: Context, closed: list[int]) -> dict[str, Any]:
+    sel = selection_of(ctx.target)
+    items = _data(ctx).items(closed)
+    current = items.day >= day_number(ctx.days.first)
+    result: dict[str, Any] = {
+        "count": int(items.count[current].sum()),
+        "previous": int(items.count[~current].sum()),
+        "oldest": None,
+    }
+    if current.any():
+        # The earliest start; among equal starts, the lowest mailbox or team id.
+        i = np.lexsort((items.owner[current], items.start[current]))[0]
+        oldest, owner = int(items.start[current][i]), int(items.owner[current][i])
+        scope = {
+            "scope": sel.scope,
+            "mailbox_id": owner if sel.scope == Scope.MAILBOX else None,
+            "team_id": owner if sel.scope == Scope.TEAM else None,
+        }
+        result["oldest"] = (oldest, scope)
+    return result
+
+
+def _unanswered_sql(ctx: Context) -> dict[str, Any]:
     rows = (
         open_items(ctx, _both(ctx))
         .values(g=_period_code(ctx))

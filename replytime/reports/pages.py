@@ -11,26 +11,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from replytime.reports.caching import cached
 from replytime.reports.filters import PRESETS, Filters, parse_filters
 from replytime.reports.queries import Context
-from replytime.reports.scoping import visibility_of
+from replytime.reports.scoping import Visibility, visibility_of
 from replytime.tenancy.access import can_see_account_totals, visible_mailboxes, visible_teams
 
 
 def context_for(request: HttpRequest) -> Context:
     """The dashboard context of an `account_view` request: filters and what the member sees."""
+    return Context(visibility(request), parse_filters(request.GET))
+
+
+def visibility(request: HttpRequest) -> Visibility:
+    """What the request's member may see (scoping.Visibility), read afresh on every request.
+
+    Not cached: a narrowed list of teams or mailboxes must apply at the very next request."""
     membership = request.membership  # type: ignore[attr-defined]
-    vis = visibility_of(
+    return visibility_of(
         request.account,  # type: ignore[attr-defined]
         mailboxes=visible_mailboxes(membership),
         teams=visible_teams(membership),
         totals=can_see_account_totals(membership),
     )
-    return Context(vis, parse_filters(request.GET))
 
 
 def _range_label(first: date, last: date) -> str:
@@ -42,16 +48,14 @@ def _range_label(first: date, last: date) -> str:
 
 
 def _options(items: tuple[Any, ...], chosen: str, label: Callable[[Any], str]) -> str:
-    """<option>s of a select, built in one pass (an account may have hundreds of mailboxes)."""
-    selected = mark_safe(" selected")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (str(i.public_id), selected if str(i.public_id) == chosen else "", label(i))
-            for i in items
-        ),
-    )
+    """<option>s of a select, built in one pass (an account may have hundreds of mailboxes):
+    plain string joins with each label escaped (format_html costs ~20 us per option)."""
+    parts = []
+    for item in items:
+        value = str(item.public_id)  # a UUID: nothing to escape
+        selected = " selected" if value == chosen else ""
+        parts.append(f'<option value="{value}"{selected}>{escape(label(item))}</option>')
+    return mark_safe("".join(parts))  # every label is escaped above
 
 
 def filter_bar(ctx: Context, page: str) -> dict[str, Any]:

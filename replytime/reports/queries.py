@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import Expression
@@ -45,6 +46,8 @@ class Context:
     filters: Filters
     now: int = field(default_factory=lambda: int(time.time()))
     today: date | None = None
+    # Day columns read for this request (reports.columnar.Days), by what was read.
+    loaded: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.today is None:
@@ -88,6 +91,13 @@ class Context:
     @cached_property
     def closed_ids(self) -> list[int] | None:
         return closed_conversations(self.account)
+
+    @cached_property
+    def columnar(self) -> bool:
+        """True when the figures can come from the engine's day columns (reports.columnar)."""
+        from replytime.metrics.columns import is_ready
+
+        return is_ready(self.account)
 
     @cached_property
     def clocks(self) -> Clocks:

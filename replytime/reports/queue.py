@@ -29,6 +29,9 @@ PAGE = 50
 def _mailbox_q(ctx: Context) -> Q:
     target = ctx.target
     ids = target.member_ids()
+    if ids is None and target.kind == ACCOUNT and ctx.vis.totals:
+        # Every mailbox of the account: no list of ids for the database to test each row on.
+        return Q(scope=Scope.MAILBOX)
     if ids is None:
         visible = set(ctx.vis.mailbox_ids)
         if target.kind == TEAM and target.team is not None:
@@ -41,6 +44,8 @@ def _team_q(ctx: Context) -> Q | None:
     target = ctx.target
     if target.kind == TEAM and target.team is not None:
         return Q(scope=Scope.TEAM, team_id=target.team.pk)
+    if target.kind == ACCOUNT and ctx.vis.totals and ctx.vis.team_ids:
+        return Q(scope=Scope.TEAM)
     if target.kind in (ACCOUNT, MAILBOXES) and ctx.vis.team_ids:
         # Everything, or a restricted manager's teams: mail to their team addresses too.
         return Q(scope=Scope.TEAM, team_id__in=ctx.vis.team_ids)
@@ -55,10 +60,8 @@ def queue_items(ctx: Context) -> QuerySet[UnansweredItem]:
     if team_q is not None:
         held = for_account(ctx.account, UnansweredItem).filter(mailbox_q).values("conversation_id")
         scope_q = mailbox_q | (team_q & ~Q(conversation_id__in=held))
-    return (
-        open_items(ctx, ctx.period, scope_q)
-        .select_related("conversation", "mailbox", "team")
-        .order_by("start", "conversation_id", "scope", "mailbox_id", "team_id")
+    return open_items(ctx, ctx.period, scope_q).order_by(
+        "start", "conversation_id", "scope", "mailbox_id", "team_id"
     )
 
 
@@ -68,12 +71,18 @@ def _domain(address: str) -> str:
 
 def _rows(ctx: Context, page: int, limit: int | None) -> dict[str, Any]:
     """A page of queue rows without ages (those depend on now: see `queue`)."""
-    items = queue_items(ctx)
-    total = items.count()
+    # One light query lists the ids in order (their number is the total); only the page's
+    # items are then read with their conversation, mailbox and team.
+    ids = list(queue_items(ctx).values_list("id", flat=True))
+    total = len(ids)
     offset = max(0, page - 1) * (limit or 0)
-    chosen = items[offset : offset + limit] if limit else items
+    wanted = ids[offset : offset + limit] if limit else ids
+    found: dict[int, UnansweredItem] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = UnansweredItem.objects.filter(id__in=wanted[start : start + 500])
+        found.update((i.pk, i) for i in chunk.select_related("conversation", "mailbox", "team"))
     rows = []
-    for item in chosen:
+    for item in (found[pk] for pk in wanted):
         conv = item.conversation
         rows.append(
             {

@@ -121,11 +121,11 @@ def customers(request: HttpRequest, account: str) -> HttpResponse:
     ctx = context_for(request)
 
     def panel() -> dict[str, Any]:
-        rows = customers_q.customers(ctx)
+        rows, total = customers_q.shown(ctx)
         return {
-            "rows": rows[: customers_q.SHOWN],
-            "total": len(rows),
-            "shown": min(len(rows), customers_q.SHOWN),
+            "rows": rows,
+            "total": total,
+            "shown": len(rows),
             "columns": sort_links(ctx, customers_q.COLUMNS),
         }
 

@@ -11,40 +11,14 @@ division is floor division on both databases). Day 0 (1970-01-01) was a Thursday
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from django.db.models import BigIntegerField, Case, ExpressionWrapper, F, Value, When
 from django.db.models.expressions import CombinedExpression, Expression
 
-DAY = 86_400
+from replytime.metrics.localtime import DAY, offset_segments
+
 _EPOCH = date(1970, 1, 1)
-
-
-def _offset(zone: ZoneInfo, t: int) -> int:
-    delta = datetime.fromtimestamp(t, UTC).astimezone(zone).utcoffset()
-    return int(delta.total_seconds()) if delta else 0
-
-
-def offset_segments(zone_name: str, start: int, end: int) -> list[tuple[int | None, int]]:
-    """[(until, offset)] covering [start, end): offset applies to times < until (None: rest)."""
-    zone = ZoneInfo(zone_name)
-    segments: list[tuple[int | None, int]] = []
-    current = _offset(zone, start)
-    # Sample every 6 hours (no zone changes offset twice within that), then bisect each change.
-    t = start
-    while t < end:
-        nxt = min(t + 6 * 3600, end)
-        if _offset(zone, nxt) != current and nxt != end:
-            lo, hi = t, nxt
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                lo, hi = (mid, hi) if _offset(zone, mid) == current else (lo, mid)
-            segments.append((hi, current))
-            current = _offset(zone, hi)
-        t = nxt
-    segments.append((None, current))
-    return segments
 
 
 def local_seconds(column: str, zone_name: str, start: int, end: int) -> Expression:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import template
 
 from replytime.lib.durations import format_duration
+from replytime.reports import tables
 
 register = template.Library()
 
@@ -25,11 +26,7 @@ def dur(seconds: float | None) -> str:
 @register.filter
 def bdur(seconds: float | None) -> str:
     """Business time in hours past a day: "7d 2h" of working time would read as calendar days."""
-    if seconds is None:
-        return "\u2013"
-    if seconds < 86400:
-        return format_duration(seconds)
-    return f"{round(seconds / 3600)}h"
+    return tables.bdur(seconds)
 
 
 @register.filter
@@ -81,6 +78,10 @@ def delta(figure: dict[str, Any], better: str = "", kind: str = "count") -> dict
 @register.filter
 def heat(value: float | None, top: float | None) -> str:
     """`heat-0` .. `heat-8`: the value's share of the top value, in steps."""
+    return _heat(value, top)
+
+
+def _heat(value: float | None, top: float | None) -> str:
     if not value or not top:
         return "heat-0"
     level = max(1, min(HEAT_LEVELS, round(value / top * HEAT_LEVELS)))
@@ -95,3 +96,34 @@ def heatlog(value: float | None, top: float | None) -> str:
         return "heat-0"
     level = round(math.log1p(value) / math.log1p(top) * HEAT_LEVELS)
     return f"heat-{max(1, min(HEAT_LEVELS, level))}"
+
+
+@register.simple_tag(takes_context=True)
+def board_rows(context: template.Context, rows: list[dict[str, Any]]) -> str:
+    """The leaderboard's rows (reports.tables: rendered in Python, hundreds of rows)."""
+    return tables.board_rows(rows, context["overview_url"], context["query"])
+
+
+@register.simple_tag
+def customer_rows(rows: list[dict[str, Any]]) -> str:
+    return tables.customer_rows(rows)
+
+
+@register.simple_tag
+def heat_rows(heat: dict[str, Any], tone: str) -> str:
+    """A heatmap's rows: volume cells by `heat`, median cells by `heatlog`."""
+    if tone == "volume":
+        return tables.heat_rows(heat["grid"], tone, lambda v: _heat(v, heat["max_volume"]))
+    return tables.heat_rows(heat["grid"], tone, lambda v: heatlog(v, heat["max_median"]))
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context: template.Context, rows: list[dict[str, Any]]) -> str:
+    """The queue's rows, with close buttons for members who may write."""
+    zone = context["zone"]
+    return tables.queue_rows(
+        rows,
+        context["conversation_base"],
+        lambda t: local(t, zone),
+        bool(context.get("rt_can_write")),
+    )

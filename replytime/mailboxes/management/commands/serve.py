@@ -17,21 +17,39 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def default_workers() -> int:
+    """Two web processes per core. A request's Python work holds its process's GIL, so only
+    several processes use several cores; and a browser keeps its connection to one process,
+    so with one process per core a few busy people can load one while another idles."""
+    return 2 * max(1, os.cpu_count() or 1)
+
+
 class Command(ReplytimeCommand):
-    help = "Serve the web app (waitress) and run a background worker beside it."
+    help = (
+        "Serve the web app (gunicorn: WORKERS processes of THREADS threads each) and run a "
+        "background worker beside it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to listen everywhere")
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="web processes (default: two per CPU core)",
+        )
+        parser.add_argument("--threads", type=int, default=8, help="threads per web process")
         parser.add_argument("--no-worker", action="store_false", dest="worker", help="web app only")
 
     def run(self, **options: Any) -> None:
-        import waitress
+        from django.db import connections
 
-        from replytime.wsgi import application
+        from replytime.lib.webserver import serve
 
         verify_keyring()
+        # The web processes are forked from this one: none may inherit an open connection.
+        connections.close_all()
         worker = None
         if options["worker"]:
             worker = subprocess.Popen(
@@ -39,13 +57,13 @@ class Command(ReplytimeCommand):
             )
         signal.signal(signal.SIGTERM, _stop)
         self.stdout.write(f"replytime is serving on http://{options['host']}:{options['port']}/")
+        self.stdout.flush()
         try:
-            waitress.serve(
-                application,
+            serve(
                 host=options["host"],
                 port=options["port"],
-                threads=options["threads"],
-                ident="replytime",
+                workers=options["workers"] or default_workers(),
+                threads=max(1, options["threads"]),
             )
         finally:
             if worker is not None:
