@@ -13,20 +13,9 @@ MAX_HEADER_BYTES = 1 << 20
 # the colon), then the value with its continuation lines. Lines that are no field are ignored.
 _FIELD_RE = re.compile(rb"^([!-9;-~]++)[ \t]*+:[ \t]*+(.*(?:\n[ \t].*)*)", re.MULTILINE)
 
-# Fields replytime reads, by lowercased name.
-_WANTED = frozenset(
+# Fields that mark automated mail, by lowercased name.
+AUTO_FIELDS = frozenset(
     {
-        b"message-id",
-        b"in-reply-to",
-        b"references",
-        b"from",
-        b"sender",
-        b"to",
-        b"cc",
-        b"subject",
-        b"date",
-        b"x-gm-thrid",
-        b"thread-index",
         b"auto-submitted",
         b"precedence",
         b"list-id",
@@ -37,6 +26,20 @@ _WANTED = frozenset(
         b"return-path",
     }
 )
+# Fields replytime reads, by lowercased name.
+_WANTED = AUTO_FIELDS | {
+    b"message-id",
+    b"in-reply-to",
+    b"references",
+    b"from",
+    b"sender",
+    b"to",
+    b"cc",
+    b"subject",
+    b"date",
+    b"x-gm-thrid",
+    b"thread-index",
+}
 # Fields whose every occurrence is read (duplicates are merged); of other fields only the first
 # occurrence counts.
 _MULTI = frozenset({b"to", b"cc", b"date"})

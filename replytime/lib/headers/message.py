@@ -11,7 +11,13 @@ from functools import lru_cache
 from replytime.lib.headers.addresses import parse_addresses
 from replytime.lib.headers.dates import _EPOCH, _day_start, _fast_date_bytes, parse_date
 from replytime.lib.headers.decoding import _bytes_to_str, decode_value
-from replytime.lib.headers.fields import MAX_HEADER_BYTES, fields, has_fields, header_block
+from replytime.lib.headers.fields import (
+    AUTO_FIELDS,
+    MAX_HEADER_BYTES,
+    fields,
+    has_fields,
+    header_block,
+)
 from replytime.lib.headers.msgids import MAX_REFERENCES, _message_id, _references, parse_msgids
 from replytime.lib.headers.pipermail import _PIPERMAIL_SIMPLE_RE, restore_pipermail
 from replytime.mailboxes.connectors.base import (
@@ -42,18 +48,6 @@ _NOREPLY_LOCALS = frozenset(
     {"noreply", "no-reply", "donotreply", "do-not-reply", "mailer-daemon", "postmaster"}
 )
 _PRECEDENCE_AUTO = frozenset({"bulk", "junk", "list", "auto_reply"})
-_AUTO_FIELDS = frozenset(
-    {
-        b"auto-submitted",
-        b"precedence",
-        b"list-id",
-        b"list-unsubscribe",
-        b"x-autoreply",
-        b"x-autorespond",
-        b"x-auto-response-suppress",
-        b"return-path",
-    }
-)
 # Fields whose mere presence is a signal: (field, flag name).
 _PRESENCE_FLAGS = (
     (b"list-id", "list-id"),
@@ -79,7 +73,7 @@ def split_reader_error(error: str) -> tuple[str, str]:
 
 def _auto_flags(found: dict[bytes, bytes], from_addr: str | None) -> tuple[str, ...]:
     """Spec §3.3 automation signals, in AUTO_FLAG_NAMES order."""
-    if found.keys().isdisjoint(_AUTO_FIELDS):
+    if found.keys().isdisjoint(AUTO_FIELDS):
         if from_addr is not None and from_addr[: from_addr.rfind("@")] in _NOREPLY_LOCALS:
             return ("noreply-sender",)
         return ()
