@@ -48,6 +48,7 @@ RANGES = {"90 days": ("2026-08-03", "2026-11-01"), "1 year": ("2025-11-01", "202
 DATA = SCRATCH / "web"
 PAGES = ("", "trend/", "leaderboard/", "awaiting/", "customers/", "when/")
 CLIENTS = 8
+THREADS = 0  # threads per web process: serve's default unless --threads
 USER = "bench@replytime.test"
 PASSWORD = "bench-password-1"
 
@@ -195,6 +196,7 @@ def _start_server(port: int, cache_seconds: int, workers: int | None) -> subproc
             "--port",
             str(port),
             *(["--workers", str(workers)] if workers else []),
+            *(["--threads", str(THREADS)] if THREADS else []),
         ],
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
@@ -288,7 +290,7 @@ def run(requests: int, cache_seconds: int, workers: int | None = None) -> None:
 
 
 def main() -> None:
-    global CLIENTS
+    global CLIENTS, THREADS
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
@@ -297,8 +299,9 @@ def main() -> None:
     parser.add_argument("--proposed-indexes", action="store_true")
     parser.add_argument("--workers", type=int, default=None, help="web processes (serve's default)")
     parser.add_argument("--clients", type=int, default=CLIENTS, help="concurrent clients")
+    parser.add_argument("--threads", type=int, default=0, help="threads per web process")
     args = parser.parse_args()
-    CLIENTS = args.clients
+    CLIENTS, THREADS = args.clients, args.threads
     build(args.rebuild)
     if args.build_only:
         return

@@ -19,8 +19,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def default_workers() -> int:
     """Two web processes per core. A request's Python work holds its process's GIL, so only
-    several processes use several cores; and a browser keeps its connection to one process,
-    so with one process per core a few busy people can load one while another idles."""
+    several processes use several cores; two per core keep the cores busy while a process
+    waits for the database."""
     return 2 * max(1, os.cpu_count() or 1)
 
 
@@ -39,7 +39,13 @@ class Command(ReplytimeCommand):
             default=None,
             help="web processes (default: two per CPU core)",
         )
-        parser.add_argument("--threads", type=int, default=8, help="threads per web process")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=1,
+            help="requests each web process serves at once (default 1: gunicorn's sync worker, "
+            "which takes a request only when free; more than 1: its gthread worker)",
+        )
         parser.add_argument("--no-worker", action="store_false", dest="worker", help="web app only")
 
     def run(self, **options: Any) -> None:
