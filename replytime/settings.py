@@ -114,7 +114,10 @@ LOGGING = {
 
 # Product settings.
 # How many parsed records one database transaction stores during an import.
-REPLYTIME_IMPORT_BATCH = env_int("REPLYTIME_IMPORT_BATCH", 2000)
+REPLYTIME_IMPORT_BATCH = env_int("REPLYTIME_IMPORT_BATCH", 10000)
+# Parser processes of a file import (each takes whole input paths; see ingestion/parallel.py);
+# 0 = one per core beyond the one the store needs (at least 1, at most 4).
+REPLYTIME_IMPORT_PARSERS = env_int("REPLYTIME_IMPORT_PARSERS", 0)
 # Dates before this year, or more than this many days in the future, are not usable times.
 REPLYTIME_MIN_YEAR = env_int("REPLYTIME_MIN_YEAR", 1990)
 REPLYTIME_MAX_FUTURE_DAYS = env_int("REPLYTIME_MAX_FUTURE_DAYS", 2)

@@ -1,13 +1,23 @@
-"""Reading and parsing mail files in a separate process while the caller stores.
+"""Reading and parsing mail files in child processes while the caller stores.
 
 Parsing is CPU work and storing waits on the database, so on two or more cores they overlap:
-a child process reads and parses, and hands over batches of prepared values through a bounded
-queue (at most `_QUEUE_BATCHES` batches in flight, so memory stays bounded). The child exits on
-its own if the parent dies, e.g. when an import is killed.
+parser processes read and parse, and hand over batches of prepared values through bounded
+queues (at most `_QUEUE_BATCHES` batches in flight per process, so memory stays bounded). A
+child exits on its own if the parent dies, e.g. when an import is killed.
 
-A batch crosses the queue as one `marshal` blob of plain tuples (prepared records, rejections as
-(provider id, reason, detail, folder)): several times cheaper to encode and decode than pickled
-objects, and only ever read by the process that forked its writer.
+With several parser processes, each takes whole input paths in turn (path i goes to process
+i mod n) and marks the end of each path; the parent reads the paths' batches back in input
+order, so the store sees exactly the stream one process would give and an import stays
+deterministic and resumable. One large path (a single mbox or Maildir) is parsed by one
+process.
+
+A batch crosses a queue as one `marshal` blob of plain tuples (each record's parsed fields, as
+`replytime.lib.headers.iter_fields` yields them; rejections as (provider id, reason, detail,
+folder)): several times cheaper to encode and decode than pickled objects, and only ever read by
+the process that forked its writer. The parent turns the fields into the store's column values
+(`prepare_fields`: joins and the fingerprint) as it decodes: with one parser process that
+balances the two processes' CPU time (measured on two cores: 18 % more messages per second
+than preparing in the parser, which then kept the store waiting).
 """
 
 from __future__ import annotations
@@ -21,10 +31,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from replytime.ingestion.store import Prepared
+from replytime.ingestion.store import Prepared, prepare_fields
+from replytime.lib.headers import RecordFields
 from replytime.mailboxes.connectors.base import Rejected
 
-_QUEUE_BATCHES = 4
+_QUEUE_BATCHES = 2
+_BATCH = "batch"
+_PATH_END = "path-end"  # the last batch of one input path (its payload may be None)
 _DONE = "done"
 _ERROR = "error"
 _POLL_SECONDS = 1.0
@@ -33,19 +46,18 @@ _POLL_SECONDS = 1.0
 Batch = tuple[list[Prepared], list[Rejected]]
 
 
-def _encode(records: list[Prepared], rejected: list[Rejected]) -> bytes:
+def _encode(records: list[RecordFields], rejected: list[Rejected]) -> bytes:
     flat = [(r.provider_id, r.reason, r.detail, r.folder) for r in rejected]
     return marshal.dumps((records, flat))
 
 
 def _decode(blob: bytes) -> Batch:
     records, flat = marshal.loads(blob)
-    return records, [Rejected(*r) for r in flat]
+    return [prepare_fields(r) for r in records], [Rejected(*r) for r in flat]
 
 
 def _child(out: Any, parent: int, paths: Sequence[Path], options: dict[str, Any]) -> None:
-    from replytime.ingestion.pipeline import prepared_stream
-    from replytime.mailboxes.connectors.files import iter_messages
+    """Parse `paths`; with `options["per_path"]`, one path at a time, each ended by _PATH_END."""
 
     def put(message: tuple[str, Any]) -> None:
         while True:
@@ -57,24 +69,38 @@ def _child(out: Any, parent: int, paths: Sequence[Path], options: dict[str, Any]
                     os._exit(0)
 
     try:
-        records: list[Prepared] = []
-        rejected: list[Rejected] = []
-        raws = iter_messages(list(paths), options["fmt"])
-        stream = prepared_stream(raws, pipermail=options["pipermail"], list_address=options["list"])
-        size = options["batch"]
-        for item in stream:
-            if isinstance(item, Rejected):
-                rejected.append(item)
-            else:
-                records.append(item)
-            if len(records) + len(rejected) >= size:
-                put(("batch", _encode(records, rejected)))
-                records, rejected = [], []
-        if records or rejected:
-            put(("batch", _encode(records, rejected)))
+        if options["per_path"]:
+            for path in paths:
+                last = _parse_into(put, [path], options)
+                put((_PATH_END, last))
+        else:
+            last = _parse_into(put, list(paths), options)
+            if last is not None:
+                put((_BATCH, last))
         put((_DONE, None))
     except BaseException:  # report everything, including KeyboardInterrupt, to the parent
         put((_ERROR, traceback.format_exc()))
+
+
+def _parse_into(put: Any, paths: list[Path], options: dict[str, Any]) -> bytes | None:
+    """Send full batches of `paths` through `put`; return the last, partial one (or None)."""
+    from replytime.ingestion.pipeline import fields_stream
+    from replytime.mailboxes.connectors.files import iter_messages
+
+    records: list[RecordFields] = []
+    rejected: list[Rejected] = []
+    raws = iter_messages(paths, options["fmt"])
+    stream = fields_stream(raws, pipermail=options["pipermail"], list_address=options["list"])
+    size = options["batch"]
+    for item in stream:
+        if isinstance(item, Rejected):
+            rejected.append(item)
+        else:
+            records.append(item)
+        if len(records) + len(rejected) >= size:
+            put((_BATCH, _encode(records, rejected)))
+            records, rejected = [], []
+    return _encode(records, rejected) if records or rejected else None
 
 
 class ParseError(RuntimeError):
@@ -88,25 +114,69 @@ def parsed_batches(
     pipermail: bool,
     list_address: str | None,
     batch_size: int,
+    processes: int = 1,
 ) -> Iterator[Batch]:
-    """Batches of prepared records and rejections, parsed in a child process, in input order."""
-    ctx = mp.get_context("fork")
-    channel = ctx.Queue(maxsize=_QUEUE_BATCHES)
+    """Batches of prepared records and rejections, parsed in `processes` child processes (at
+    most one per path), in input order."""
     options = {"fmt": fmt, "pipermail": pipermail, "list": list_address, "batch": batch_size}
-    child = ctx.Process(target=_child, args=(channel, os.getpid(), paths, options), daemon=True)
-    child.start()
+    n = max(1, min(processes, len(paths)))
+    options["per_path"] = n > 1
+    ctx = mp.get_context("fork")
+    channels = [ctx.Queue(maxsize=_QUEUE_BATCHES) for _ in range(n)]
+    children = [
+        ctx.Process(target=_child, args=(channels[k], os.getpid(), paths[k::n], options))
+        for k in range(n)
+    ]
+    for child in children:
+        child.daemon = True
+        child.start()
     try:
+        if n == 1:
+            yield from _batches_of(channels[0], children[0])
+        else:
+            yield from _merged(channels, children, len(paths), batch_size)
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
+
+def _batches_of(channel: Any, child: Any) -> Iterator[Batch]:
+    while True:
+        kind, payload = _get(channel, child)
+        if kind == _DONE:
+            return
+        if kind == _ERROR:
+            raise ParseError(payload)
+        yield _decode(payload)
+
+
+def _merged(channels: list[Any], children: list[Any], paths: int, size: int) -> Iterator[Batch]:
+    """The paths' batches in input order, regrouped into batches of at least `size` items
+    (the last paths of a mailbox export are often small)."""
+    records: list[Prepared] = []
+    rejected: list[Rejected] = []
+    n = len(channels)
+    for i in range(paths):
+        channel, child = channels[i % n], children[i % n]
         while True:
             kind, payload = _get(channel, child)
-            if kind == _DONE:
-                return
             if kind == _ERROR:
                 raise ParseError(payload)
-            yield _decode(payload)
-    finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
+            if kind == _DONE:
+                raise ParseError("a parser process stopped before the end of its paths")
+            if payload is not None:
+                more_records, more_rejected = _decode(payload)
+                records.extend(more_records)
+                rejected.extend(more_rejected)
+            if len(records) + len(rejected) >= size:
+                yield records, rejected
+                records, rejected = [], []
+            if kind == _PATH_END:
+                break
+    if records or rejected:
+        yield records, rejected
 
 
 def _get(channel: Any, child: Any) -> tuple[str, Any]:

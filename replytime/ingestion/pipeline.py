@@ -8,6 +8,7 @@ keeps every batch it finished, and running it again stores only what is missing.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,7 +20,7 @@ from django.utils import timezone
 from replytime.ingestion.checkpoints import background_checkpoints
 from replytime.ingestion.models import ImportRun
 from replytime.ingestion.parallel import parsed_batches
-from replytime.ingestion.store import Prepared, RecordStore, prepare_fields
+from replytime.ingestion.store import RecordStore
 from replytime.lib.headers import RecordFields, iter_fields
 from replytime.mailboxes.connectors.base import HeaderRecord, RawMessage, Rejected
 from replytime.mailboxes.connectors.files import detect_format
@@ -34,22 +35,15 @@ def parse_stream(
     raws: Iterable[RawMessage], *, pipermail: bool = False, list_address: str | None = None
 ) -> Iterator[HeaderRecord | Rejected]:
     """`parse_message` over a stream of messages, with the plausibility settings."""
-    for fields in _fields_stream(raws, pipermail, list_address):
+    for fields in fields_stream(raws, pipermail=pipermail, list_address=list_address):
         yield fields if isinstance(fields, Rejected) else HeaderRecord(*fields)
 
 
-def prepared_stream(
+def fields_stream(
     raws: Iterable[RawMessage], *, pipermail: bool = False, list_address: str | None = None
-) -> Iterator[Prepared | Rejected]:
-    """Like `parse_stream`, but each record comes as the `Prepared` tuple the store writes,
-    without a HeaderRecord being built: what an import's parser process sends."""
-    for fields in _fields_stream(raws, pipermail, list_address):
-        yield fields if isinstance(fields, Rejected) else prepare_fields(fields)
-
-
-def _fields_stream(
-    raws: Iterable[RawMessage], pipermail: bool, list_address: str | None
 ) -> Iterator[RecordFields | Rejected]:
+    """Each message's HeaderRecord values as a plain tuple (`iter_fields`), or its Rejected,
+    with the plausibility settings: what an import's parser process sends."""
     return iter_fields(
         raws,
         list_address=list_address,
@@ -87,6 +81,7 @@ def run_import(
             pipermail=pipermail,
             list_address=list_address,
             batch_size=settings.REPLYTIME_IMPORT_BATCH,
+            processes=parser_processes(),
         )
         with background_checkpoints() as checkpoints:
             for records, rejected in batches:
@@ -109,6 +104,16 @@ def run_import(
     run.save(update_fields=["status", "finished_at"])
     log.info("import %s finished: read=%d stored=%d", run.public_id, run.read, run.stored)
     return run
+
+
+def parser_processes() -> int:
+    """How many parser processes an import starts (REPLYTIME_IMPORT_PARSERS; 0 = automatic).
+    Automatic leaves a core to the store: on two cores a second parser only takes CPU time from
+    the store (measured: docs/performance.md)."""
+    wanted = int(settings.REPLYTIME_IMPORT_PARSERS)
+    if wanted > 0:
+        return wanted
+    return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 def _all_pipermail(paths: Sequence[Path], fmt: str) -> bool:

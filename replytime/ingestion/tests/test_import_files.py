@@ -17,11 +17,11 @@ import pytest
 ACCOUNT, MAILBOX = "acme", "ann@acme.com"
 
 
-def _mbox(path: Path, count: int) -> Path:
+def _mbox(path: Path, count: int, first: int = 0) -> Path:
     """An mbox of `count` small messages, with a body line that looks like a separator."""
     start = datetime(2024, 1, 1, 9, tzinfo=UTC)
     with path.open("w") as out:
-        for n in range(count):
+        for n in range(first, first + count):
             when = start + timedelta(minutes=7 * n)
             out.write(f"From sender{n % 50}@client.com {when:%a %b %d %H:%M:%S %Y}\n")
             out.write(f"From: Customer {n % 50} <sender{n % 50}@client.com>\n")
@@ -46,7 +46,7 @@ def _env(data: Path) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KEYSTORE_DATABASE_URL")
     }
-    env.update(REPLYTIME_DATA=str(data), REPLYTIME_IMPORT_BATCH="250")
+    env.update(REPLYTIME_DATA=str(data), REPLYTIME_IMPORT_BATCH="250", REPLYTIME_IMPORT_PARSERS="2")
     return env
 
 
@@ -81,18 +81,25 @@ def test_it_says_what_to_do_when_the_mailbox_is_unknown(tmp_path: Path) -> None:
     assert "replytime mailbox add acme zed@acme.com" in result.stderr
 
 
-def test_a_killed_import_run_again_ends_like_an_uninterrupted_one(tmp_path: Path) -> None:
-    source = _mbox(tmp_path / "big.mbox", 20000)
+@pytest.mark.parametrize("parts", [1, 7])
+def test_a_killed_import_run_again_ends_like_an_uninterrupted_one(
+    tmp_path: Path, parts: int
+) -> None:
+    # One file is parsed by one process; several files by two, merged back in file order.
+    sizes = [20000 // parts] * (parts - 1) + [20000 - 20000 // parts * (parts - 1)]
+    sources = [
+        str(_mbox(tmp_path / f"part{i}.mbox", size, sum(sizes[:i]))) for i, size in enumerate(sizes)
+    ]
     clean = tmp_path / "clean"
     env = _env(clean)
     _setup(env)
-    _run(env, "import", ACCOUNT, MAILBOX, str(source))
+    _run(env, "import", ACCOUNT, MAILBOX, *sources)
 
     killed = tmp_path / "killed"
     env = _env(killed)
     _setup(env)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "replytime", "import", ACCOUNT, MAILBOX, str(source)],
+        [sys.executable, "-m", "replytime", "import", ACCOUNT, MAILBOX, *sources],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -110,7 +117,7 @@ def test_a_killed_import_run_again_ends_like_an_uninterrupted_one(tmp_path: Path
     proc.wait()
     partial = len(_records(killed))
     assert 0 < partial < 20000, "the import must be killed part-way"
-    _run(env, "import", ACCOUNT, MAILBOX, str(source))
+    _run(env, "import", ACCOUNT, MAILBOX, *sources)
     assert _records(killed) == _records(clean)
     assert len(_records(clean)) == 20000
 
