@@ -15,9 +15,10 @@ A batch crosses a queue as one `marshal` blob of plain tuples (each record's par
 `replytime.lib.headers.iter_fields` yields them; rejections as (provider id, reason, detail,
 folder)): several times cheaper to encode and decode than pickled objects, and only ever read by
 the process that forked its writer. The parent turns the fields into the store's column values
-(`prepare_fields`: joins and the fingerprint) as it decodes: with one parser process that
-balances the two processes' CPU time (measured on two cores: 18 % more messages per second
-than preparing in the parser, which then kept the store waiting).
+(`prepare_fields`: joins and the fingerprint) as it decodes: on SQLite, with one parser
+process, that balances the two processes' CPU time (measured on two cores: 18 % more messages
+per second than preparing in the parser, which then kept the store waiting). On PostgreSQL the
+store mostly waits for the server, so the parser processes prepare (`prepare_in_parser`).
 """
 
 from __future__ import annotations
@@ -46,14 +47,16 @@ _POLL_SECONDS = 1.0
 Batch = tuple[list[Prepared], list[Rejected]]
 
 
-def _encode(records: list[RecordFields], rejected: list[Rejected]) -> bytes:
+def _encode(records: list[Any], rejected: list[Rejected], prepared: bool) -> bytes:
     flat = [(r.provider_id, r.reason, r.detail, r.folder) for r in rejected]
-    return marshal.dumps((records, flat))
+    return marshal.dumps((prepared, records, flat))
 
 
 def _decode(blob: bytes) -> Batch:
-    records, flat = marshal.loads(blob)
-    return [prepare_fields(r) for r in records], [Rejected(*r) for r in flat]
+    prepared, records, flat = marshal.loads(blob)
+    if not prepared:
+        records = [prepare_fields(r) for r in records]
+    return records, [Rejected(*r) for r in flat]
 
 
 def _child(out: Any, parent: int, paths: Sequence[Path], options: dict[str, Any]) -> None:
@@ -87,20 +90,20 @@ def _parse_into(put: Any, paths: list[Path], options: dict[str, Any]) -> bytes |
     from replytime.ingestion.pipeline import fields_stream
     from replytime.mailboxes.connectors.files import iter_messages
 
-    records: list[RecordFields] = []
+    records: list[RecordFields | Prepared] = []
     rejected: list[Rejected] = []
     raws = iter_messages(paths, options["fmt"])
     stream = fields_stream(raws, pipermail=options["pipermail"], list_address=options["list"])
-    size = options["batch"]
+    size, prepare = options["batch"], options["prepare"]
     for item in stream:
         if isinstance(item, Rejected):
             rejected.append(item)
         else:
-            records.append(item)
+            records.append(prepare_fields(item) if prepare else item)
         if len(records) + len(rejected) >= size:
-            put((_BATCH, _encode(records, rejected)))
+            put((_BATCH, _encode(records, rejected, prepare)))
             records, rejected = [], []
-    return _encode(records, rejected) if records or rejected else None
+    return _encode(records, rejected, prepare) if records or rejected else None
 
 
 class ParseError(RuntimeError):
@@ -115,10 +118,13 @@ def parsed_batches(
     list_address: str | None,
     batch_size: int,
     processes: int = 1,
+    prepare_in_parser: bool = False,
 ) -> Iterator[Batch]:
     """Batches of prepared records and rejections, parsed in `processes` child processes (at
-    most one per path), in input order."""
+    most one per path), in input order. `prepare_in_parser` has the parser processes run
+    `prepare_fields` instead of the caller (see the module's docstring)."""
     options = {"fmt": fmt, "pipermail": pipermail, "list": list_address, "batch": batch_size}
+    options["prepare"] = prepare_in_parser
     n = max(1, min(processes, len(paths)))
     options["per_path"] = n > 1
     ctx = mp.get_context("fork")

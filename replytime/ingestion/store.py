@@ -198,6 +198,21 @@ class _Identities:
             self.fps.setdefault(values[_FP], row)
 
 
+def _all_distinct(batch: Sequence[Prepared]) -> bool:
+    """True when no two records of `batch` share a provider id, a Message-ID (main or extra) or
+    a fingerprint."""
+    n = len(batch)
+    if len({v[_PID] for v in batch}) != n:
+        return False
+    if any(v[_EXTRA] for v in batch):
+        return False  # rare (merged records); the full matching handles them
+    mids = [v[_MID] for v in batch if v[_MID]]
+    if len(set(mids)) != len(mids):
+        return False
+    fps = [v[_FP] for v in batch if v[_FP]]
+    return len(set(fps)) == len(fps)
+
+
 def _adds_nothing(values: Sequence[object], other: Prepared) -> bool:
     """True when `other` is an exact copy of what `values` already hold (the common case)."""
     if other[_MID] != values[_MID] or other[_EXTRA]:
@@ -279,6 +294,12 @@ class RecordStore:
     def _store_records(self, incoming: Sequence[Prepared]) -> BatchCounts:
         counts = BatchCounts()
         index = self._existing(incoming)
+        if not index.pids and _all_distinct(incoming):
+            # Nothing stored shares a key with the batch and no two records in it share one:
+            # every record is new (the common case of a first import), no matching needed.
+            counts.stored = len(incoming)
+            self._insert(list(incoming))
+            return counts
         match, add = index.match, index.add
         new_rows: list[_Row] = []
         for values in incoming:

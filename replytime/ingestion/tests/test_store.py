@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from replytime.ingestion import store as store_module
 from replytime.ingestion.models import ImportRun, Record, Rejection
 from replytime.ingestion.store import RecordStore
 from replytime.mailboxes.connectors.base import REASON_NO_DATE, Rejected
@@ -106,3 +107,53 @@ def test_records_of_another_mailbox_are_not_duplicates(mailbox) -> None:
     counts = RecordStore(other).store([item])
     assert counts.stored == 1
     assert Record.objects.filter(message_id="shared@x").count() == 2
+
+
+def _columns(mailbox) -> list[tuple]:
+    fields = [
+        f.attname
+        for f in Record._meta.concrete_fields
+        if f.attname not in ("id", "account_id", "mailbox_id")
+    ]
+    return list(Record.objects.filter(mailbox=mailbox).order_by("id").values_list(*fields))
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        None,  # all distinct: the path without matching
+        "message_id",  # two records of the batch share a Message-ID
+        "fingerprint",  # two records of the batch share a fingerprint
+        "stored",  # one record shares a key with a stored row
+    ],
+)
+@pytest.mark.django_db
+def test_a_batch_gives_what_one_record_at_a_time_gives(
+    shared: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [header(at=f"2026-03-0{d} 10:00", folder=f"F{d}") for d in range(1, 6)]
+    if shared == "message_id":
+        items.append(header(message_id=items[1].message_id, at="2026-03-09 10:00"))
+    if shared == "fingerprint":
+        items.append(dataclasses.replace(items[2], provider_id="p", message_id="o@x"))
+    stored = header(at="2026-02-01 10:00", message_id="kept@x")
+    if shared == "stored":
+        items.append(dataclasses.replace(stored, provider_id="again", folders=("Later",)))
+    results = []
+    for one_by_one in (False, True):
+        mailbox = make_mailbox(make_account(f"acct-{int(one_by_one)}"))
+        if shared == "stored":
+            RecordStore(mailbox).store([stored])
+        store = RecordStore(mailbox)
+        if one_by_one:
+            # The reference: one record at a time, always through the full matching.
+            monkeypatch.setattr(store_module, "_all_distinct", lambda batch: False)
+            counts = [store.store([item]) for item in items]
+            total = (sum(c.stored for c in counts), sum(c.duplicates for c in counts))
+        else:
+            counts = store.store(items)
+            total = (counts.stored, counts.duplicates)
+        results.append((total, _columns(mailbox)))
+    assert results[0] == results[1]
+    expected_duplicates = 0 if shared is None else 1
+    assert results[0][0][1] == expected_duplicates
