@@ -52,7 +52,30 @@ def server_options(host: str, port: int, workers: int, threads: int) -> dict[str
         "forwarded_allow_ips": "",
         "loglevel": "warning",
         "proc_name": "replytime",
+        "post_worker_init": open_database,
     }
+
+
+def open_database(worker: object = None) -> None:
+    """In a new web process, before it takes requests: open its persistent database connection
+    and read each of the project's tables once, so that neither the connection (TLS, authentication) nor
+    the server's per-connection catalogue caches are paid by someone's first page. Nothing to
+    keep where connections close after each request (SQLite's CONN_MAX_AGE=0). Failures are
+    left to the first request to report."""
+    from django.apps import apps
+    from django.db import DatabaseError, connection
+
+    if not connection.settings_dict.get("CONN_MAX_AGE"):
+        return
+    try:
+        with connection.cursor() as cursor:
+            for config in apps.get_app_configs():
+                if config.name.startswith("replytime") or config.label in ("sessions", "auth"):
+                    for model in config.get_models():
+                        table = connection.ops.quote_name(model._meta.db_table)
+                        cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+    except DatabaseError:
+        connection.close()
 
 
 def warm_up() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from replytime.lib.webserver import server_options, warm_up
+from replytime.lib.webserver import open_database, server_options, warm_up
 
 
 def test_one_thread_means_the_sync_worker_and_more_mean_gthread() -> None:
@@ -88,3 +88,20 @@ def test_serve_answers_concurrent_requests(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(30)
+
+
+@pytest.mark.django_db
+def test_a_new_process_reads_its_tables_before_requests_where_connections_persist() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert server_options("127.0.0.1", 8000, 2, 1)["post_worker_init"] is open_database
+    persistent = bool(connection.settings_dict.get("CONN_MAX_AGE"))
+    with CaptureQueriesContext(connection) as queries:
+        open_database()
+    tables = [q["sql"] for q in queries.captured_queries]
+    if persistent:
+        assert any("tenancy_account" in sql for sql in tables)
+        assert any("metrics_replyfact" in sql for sql in tables)
+    else:  # SQLite: connections close after each request, nothing worth opening early
+        assert tables == []
