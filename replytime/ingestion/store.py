@@ -198,19 +198,23 @@ class _Identities:
             self.fps.setdefault(values[_FP], row)
 
 
-def _all_distinct(batch: Sequence[Prepared]) -> bool:
-    """True when no two records of `batch` share a provider id, a Message-ID (main or extra) or
-    a fingerprint."""
-    n = len(batch)
-    if len({v[_PID] for v in batch}) != n:
-        return False
-    if any(v[_EXTRA] for v in batch):
-        return False  # rare (merged records); the full matching handles them
-    mids = [v[_MID] for v in batch if v[_MID]]
-    if len(set(mids)) != len(mids):
-        return False
-    fps = [v[_FP] for v in batch if v[_FP]]
-    return len(set(fps)) == len(fps)
+class _Keys:
+    """The identity keys of a batch: its provider ids, Message-IDs and fingerprints."""
+
+    def __init__(self, batch: Sequence[Prepared]) -> None:
+        self.size = len(batch)
+        self.pids = {v[_PID] for v in batch}
+        mids = [v[_MID] for v in batch if v[_MID]]
+        fps = [v[_FP] for v in batch if v[_FP]]
+        self.mids, self.fps = set(mids), set(fps)
+        self.repeated = len(self.mids) != len(mids) or len(self.fps) != len(fps)
+        # Extra Message-IDs (only records merged before carry them) are left to the matching.
+        self.extras = any(v[_EXTRA] for v in batch)
+
+    def all_distinct(self) -> bool:
+        """True when no two records of the batch share a provider id, a Message-ID or a
+        fingerprint (and none carries extra Message-IDs)."""
+        return len(self.pids) == self.size and not self.repeated and not self.extras
 
 
 def _adds_nothing(values: Sequence[object], other: Prepared) -> bool:
@@ -293,8 +297,9 @@ class RecordStore:
 
     def _store_records(self, incoming: Sequence[Prepared]) -> BatchCounts:
         counts = BatchCounts()
-        index = self._existing(incoming)
-        if not index.pids and _all_distinct(incoming):
+        keys = _Keys(incoming)
+        index = self._existing(keys)
+        if not index.pids and keys.all_distinct():
             # Nothing stored shares a key with the batch and no two records in it share one:
             # every record is new (the common case of a first import), no matching needed.
             counts.stored = len(incoming)
@@ -317,20 +322,13 @@ class RecordStore:
         self._update([row for row in changed.values() if row.changed])
         return counts
 
-    def _existing(self, incoming: Sequence[Prepared]) -> _Identities:
+    def _existing(self, keys: _Keys) -> _Identities:
         """Stored rows of this mailbox that share an identity key with the incoming batch."""
-        wanted: dict[str, set[str]] = {"provider_id": set(), "message_id": set()}
-        wanted["fingerprint"] = set()
-        pids, mids, fps = wanted["provider_id"], wanted["message_id"], wanted["fingerprint"]
-        for values in incoming:
-            pids.add(values[_PID])
-            if values[_MID]:
-                mids.add(values[_MID])
-            if values[_FP]:
-                fps.add(values[_FP])
+        wanted = {"provider_id": keys.pids, "message_id": keys.mids, "fingerprint": keys.fps}
         found: dict[int, list[object]] = {}
-        for column, keys in wanted.items():
-            for row in self._select(column, sorted(keys)):
+        for column, values in wanted.items():
+            # Any order: the database sorts an IN list itself, and rows are taken by id below.
+            for row in self._select(column, list(values)):
                 found.setdefault(row[0], list(row[1:]))
         index = _Identities()
         for pk in sorted(found):

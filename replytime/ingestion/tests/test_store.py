@@ -147,7 +147,7 @@ def test_a_batch_gives_what_one_record_at_a_time_gives(
         store = RecordStore(mailbox)
         if one_by_one:
             # The reference: one record at a time, always through the full matching.
-            monkeypatch.setattr(store_module, "_all_distinct", lambda batch: False)
+            monkeypatch.setattr(store_module._Keys, "all_distinct", lambda keys: False)
             counts = [store.store([item]) for item in items]
             total = (sum(c.stored for c in counts), sum(c.duplicates for c in counts))
         else:

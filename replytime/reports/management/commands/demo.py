@@ -55,7 +55,7 @@ class Command(ReplytimeCommand):
             self.stdout.write("Replacing the demo account...")
             with transaction.atomic():
                 existing.delete()
-        self.stdout.write("Generating the demo account (this takes about a minute)...")
+        self.stdout.write("Generating the demo account (this takes a few seconds)...")
         end = int(time.time()) // 3600 * 3600
         size = DemoSize(mailboxes=options["mailboxes"], days=options["days"])
         return load_demo(DEMO_ACCOUNT, end=end, size=size, progress=self._say)
