@@ -53,18 +53,9 @@ def test_serve_answers_concurrent_requests(tmp_path: Path) -> None:
         [sys.executable, "-m", "replytime", "migrate"], env=env, check=True, capture_output=True
     )
     port = _free_port()
+    command = [sys.executable, "-m", "replytime", "serve", "--no-worker", "--workers", "2"]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "replytime",
-            "serve",
-            "--no-worker",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
+        [*command, "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
