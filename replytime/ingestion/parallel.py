@@ -1,7 +1,7 @@
 """Reading and parsing mail files in child processes while the caller stores.
 
 Parsing is CPU work and storing waits on the database, so on two or more cores they overlap:
-parser processes read and parse, and hand over batches of prepared values through bounded
+parser processes read and parse, and hand over batches of parsed values through bounded
 queues (at most `_QUEUE_BATCHES` batches in flight per process, so memory stays bounded). A
 child exits on its own if the parent dies, e.g. when an import is killed.
 

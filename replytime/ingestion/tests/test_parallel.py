@@ -34,7 +34,9 @@ def _files(tmp_path: Path) -> list[Path]:
     return files
 
 
-def _all(files: list[Path], processes: int, size: int) -> tuple[list, list, list[int]]:
+def _all(
+    files: list[Path], processes: int, size: int, prepare_in_parser: bool = False
+) -> tuple[list, list, list[int]]:
     records, rejected, sizes = [], [], []
     for recs, rejs in parsed_batches(
         files,
@@ -43,6 +45,7 @@ def _all(files: list[Path], processes: int, size: int) -> tuple[list, list, list
         list_address=None,
         batch_size=size,
         processes=processes,
+        prepare_in_parser=prepare_in_parser,
     ):
         records.extend(recs)
         rejected.extend(rejs)
@@ -51,10 +54,13 @@ def _all(files: list[Path], processes: int, size: int) -> tuple[list, list, list
 
 
 @pytest.mark.parametrize("processes", [2, 3, 20])
-def test_several_parsers_give_the_single_parser_stream(tmp_path: Path, processes: int) -> None:
+@pytest.mark.parametrize("prepare_in_parser", [False, True])
+def test_several_parsers_give_the_single_parser_stream(
+    tmp_path: Path, processes: int, prepare_in_parser: bool
+) -> None:
     files = _files(tmp_path)
     one = _all(files, 1, 10)
-    many = _all(files, processes, 10)
+    many = _all(files, processes, 10, prepare_in_parser)
     assert many[0] == one[0]
     assert many[1] == one[1]
     assert len(one[0]) + len(one[1]) == 157
