@@ -11,14 +11,15 @@ order, so the store sees exactly the stream one process would give and an import
 deterministic and resumable. One large path (a single mbox or Maildir) is parsed by one
 process.
 
-A batch crosses a queue as one `marshal` blob of plain tuples (each record's parsed fields, as
-`replytime.lib.headers.iter_fields` yields them; rejections as (provider id, reason, detail,
-folder)): several times cheaper to encode and decode than pickled objects, and only ever read by
-the process that forked its writer. The parent turns the fields into the store's column values
-(`prepare_fields`: joins and the fingerprint) as it decodes: on SQLite, with one parser
-process, that balances the two processes' CPU time (measured on two cores: 18 % more messages
-per second than preparing in the parser, which then kept the store waiting). On PostgreSQL the
-store mostly waits for the server, so the parser processes prepare (`prepare_in_parser`).
+A batch crosses a queue as one `marshal` blob of plain tuples (each record's column values;
+rejections as (provider id, reason, detail, folder)): several times cheaper to encode and decode
+than pickled objects, and only ever read by the process that forked its writer. Where the
+column values are computed balances the two processes' CPU time: on SQLite the parser
+processes do all but the fingerprint (`prepare_without_fingerprint`) and the parent adds it as
+it decodes (`with_fingerprint`); measured on two cores, preparing everything in the parser kept
+the store waiting (18 % slower), and so did computing the fingerprint there, while leaving the
+joins to the store made it the bound (5 % slower). On PostgreSQL the store mostly waits for the
+server, so the parser processes prepare everything (`prepare_in_parser`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from replytime.ingestion.store import Prepared, prepare_fields
+from replytime.ingestion.store import (
+    Prepared,
+    prepare_fields,
+    prepare_without_fingerprint,
+    with_fingerprint,
+)
 from replytime.lib.headers import RecordFields
 from replytime.mailboxes.connectors.base import Rejected
 
@@ -55,7 +61,7 @@ def _encode(records: list[Any], rejected: list[Rejected], prepared: bool) -> byt
 def _decode(blob: bytes) -> Batch:
     prepared, records, flat = marshal.loads(blob)
     if not prepared:
-        records = [prepare_fields(r) for r in records]
+        records = [with_fingerprint(r) for r in records]
     return records, [Rejected(*r) for r in flat]
 
 
@@ -99,7 +105,7 @@ def _parse_into(put: Any, paths: list[Path], options: dict[str, Any]) -> bytes |
         if isinstance(item, Rejected):
             rejected.append(item)
         else:
-            records.append(prepare_fields(item) if prepare else item)
+            records.append(prepare_fields(item) if prepare else prepare_without_fingerprint(item))
         if len(records) + len(rejected) >= size:
             put((_BATCH, _encode(records, rejected, prepare)))
             records, rejected = [], []

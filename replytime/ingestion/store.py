@@ -48,6 +48,7 @@ _COLUMNS = ("account_id", "mailbox_id", *PREPARED_COLUMNS, "dirty")
 # Positions in a Prepared tuple.
 _PID, _MID, _EXTRA, _IRT, _REFS = 0, 1, 2, 3, 4
 _RECEIVED, _FOLDERS, _FLAGS, _FP = 13, 14, 15, 17
+_FROM, _TO, _CC, _SUBJECT, _DATE = 7, 9, 10, 11, 12
 _UNIONS = (_IRT, _REFS, _FOLDERS, _FLAGS)  # merged as unions besides the Message-IDs
 _MERGED = (_EXTRA, *_UNIONS, _RECEIVED)  # everything a merge may change
 # Parameters per IN (...) lookup on SQLite: well under its limit.
@@ -146,6 +147,47 @@ def prepare_fields(fields: RecordFields) -> Prepared:
         size,
         fingerprint_of(from_addr, date, subject, to, cc),
     )
+
+
+def prepare_without_fingerprint(fields: RecordFields) -> Prepared:
+    """`prepare_fields` but for the fingerprint (None), which `with_fingerprint` adds from the
+    column values: how a parser process shares the work with the importer (parallel.py)."""
+    pid, mid, irt, refs, thread, index, from_addr, sender, to, cc = fields[:10]
+    subject, date, received, folders, flags, size = fields[10:]
+    return (
+        pid[:500],
+        mid[:998] if mid else None,
+        "",
+        _join(irt),
+        _join(refs),
+        thread,
+        index,
+        from_addr,
+        sender,
+        _join(to),
+        _join(cc),
+        subject,
+        date,
+        received,
+        _set_text(folders),
+        _set_text(flags),
+        size,
+        None,
+    )
+
+
+def with_fingerprint(values: Prepared) -> Prepared:
+    """`values` (from `prepare_without_fingerprint`) with their fingerprint: the same as
+    `prepare_fields` gives, since the To and Cc columns are the addresses joined in order."""
+    to, cc = values[_TO], values[_CC]
+    fingerprint = fingerprint_of(
+        values[_FROM],
+        values[_DATE],  # type: ignore[arg-type]
+        values[_SUBJECT],  # type: ignore[arg-type]
+        to.split("\n") if to else (),  # type: ignore[union-attr]
+        cc.split("\n") if cc else (),  # type: ignore[union-attr]
+    )
+    return (*values[:_FP], fingerprint)  # type: ignore[return-value]
 
 
 def prepare(rec: HeaderRecord) -> Prepared:

@@ -157,3 +157,27 @@ def test_a_batch_gives_what_one_record_at_a_time_gives(
     assert results[0] == results[1]
     expected_duplicates = 0 if shared is None else 1
     assert results[0][0][1] == expected_duplicates
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"to": (), "cc": ()},
+        {"to": ("b@x.com", "a@x.com", "b@x.com"), "cc": ("c@y.org", "a@x.com")},
+        {"subject": "  Re:   spaced\tout  ", "frm": None},
+        {"subject": 'quotes " and \\ back', "to": ("ü@exämple.de",)},
+    ],
+)
+def test_the_fingerprint_from_column_values_is_the_one_from_parsed_fields(changes: dict) -> None:
+    # A parser process prepares all but the fingerprint; the importer adds it from the joined
+    # To and Cc columns. It must be exactly what preparing everything at once gives.
+    rec = header(**changes)
+    fields = store_module._record_fields(rec)
+    whole = store_module.prepare_fields(fields)
+    split = store_module.with_fingerprint(store_module.prepare_without_fingerprint(fields))
+    assert split == whole
+    if "frm" in changes:  # no From address: no fingerprint (spec §3.1)
+        assert whole[-1] is None
+    else:
+        assert len(whole[-1]) == 32 and int(whole[-1], 16) >= 0
