@@ -125,33 +125,17 @@ def _set_text(values: tuple[str, ...]) -> str:
 def prepare_fields(fields: RecordFields) -> Prepared:
     """The Prepared tuple of a record given as its HeaderRecord values in field order (what
     `replytime.lib.headers.iter_fields` yields). Pure: a parser process can run it."""
-    pid, mid, irt, refs, thread, index, from_addr, sender, to, cc = fields[:10]
-    subject, date, received, folders, flags, size = fields[10:]
-    return (
-        pid[:500],
-        mid[:998] if mid else None,
-        "",
-        _join(irt),
-        _join(refs),
-        thread,
-        index,
-        from_addr,
-        sender,
-        _join(to),
-        _join(cc),
-        subject,
-        date,
-        received,
-        _set_text(folders),
-        _set_text(flags),
-        size,
-        fingerprint_of(from_addr, date, subject, to, cc),
-    )
+    fingerprint = fingerprint_of(fields[6], fields[11], fields[10], fields[8], fields[9])
+    return _columns(fields, fingerprint)
 
 
 def prepare_without_fingerprint(fields: RecordFields) -> Prepared:
     """`prepare_fields` but for the fingerprint (None), which `with_fingerprint` adds from the
     column values: how a parser process shares the work with the importer (parallel.py)."""
+    return _columns(fields, None)
+
+
+def _columns(fields: RecordFields, fingerprint: str | None) -> Prepared:
     pid, mid, irt, refs, thread, index, from_addr, sender, to, cc = fields[:10]
     subject, date, received, folders, flags, size = fields[10:]
     return (
@@ -172,7 +156,7 @@ def prepare_without_fingerprint(fields: RecordFields) -> Prepared:
         _set_text(folders),
         _set_text(flags),
         size,
-        None,
+        fingerprint,
     )
 
 
