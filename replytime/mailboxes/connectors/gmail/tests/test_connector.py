@@ -148,7 +148,9 @@ def test_quota_answers_are_retried_with_backoff(fake: FakeGoogle, status: int) -
     synthetic(fake.add_user(ANN), 300)
     fake.quota_rate, fake.quota_window, fake.quota_status = 1000.0, 0.5, status
     # The connector does not pace here (unlimited units), so the fake must refuse some calls.
-    conn = oauth_connector(fake, ANN, options=fake.options(backoff_base=0.2))
+    # Full jitter may draw several short waits in a row; ten retries make a page that never
+    # outlasts the fake's half-second window (p < 1e-9) impossible in practice, not just rare.
+    conn = oauth_connector(fake, ANN, options=fake.options(backoff_base=0.2, retries=10))
     pages, _ = sync_all(conn)
     assert {r.provider_id for r in records(pages)} == expected_ids(fake, ANN)
     refused = [e for e in fake.log if e.status == status]
