@@ -105,7 +105,7 @@ def _store_all(
     progress: Progress | None,
 ) -> None:
     """Parse in the parser processes and store their batches, one transaction each."""
-    store = RecordStore(mailbox, run)
+    store = RecordStore(mailbox, run, remember_keys=True)
     batches = parsed_batches(
         paths,
         fmt=fmt,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from replytime.ingestion.keyfilter import KeyFilter
 from replytime.ingestion.models import ImportRun, Record, Rejection
 from replytime.lib.headers import RecordFields, fingerprint_of
 from replytime.mailboxes.connectors.base import HeaderRecord, Rejected
@@ -279,10 +280,18 @@ def _merge_into(target: _Row, other: Prepared) -> None:
 class RecordStore:
     """Stores parsed messages of one mailbox; each `store()` call is one transaction."""
 
-    def __init__(self, mailbox: Mailbox, run: ImportRun | None = None) -> None:
+    def __init__(
+        self, mailbox: Mailbox, run: ImportRun | None = None, *, remember_keys: bool = False
+    ) -> None:
+        """`remember_keys`: if the mailbox holds no record when the first batch comes, keep the
+        keys stored since in a KeyFilter (16 MB) and look up only the keys it cannot rule out,
+        for as long as this store is the mailbox's only writer. For bulk imports."""
         self.mailbox = mailbox
         self.run = run
         self.table = Record._meta.db_table
+        self._remember = remember_keys
+        self._known: KeyFilter | None = None
+        self._stamp: int | None = None  # the mailbox's record_writes after this store's last batch
 
     def store(self, items: Sequence[HeaderRecord | Prepared | Rejected]) -> BatchCounts:
         """Store a batch in one transaction: HeaderRecords, prepared values or rejections."""
@@ -303,12 +312,36 @@ class RecordStore:
         """Store a batch of prepared records and rejections in one transaction (the import's
         path: `store` with the sorting-out already done)."""
         with transaction.atomic():
+            self._claim()
             counts = self._store_records(records)
             self._store_rejections(rejected)
             counts.rejected = len(rejected)
             if self.run is not None:
                 self._count(counts, len(records) + len(rejected))
         return counts
+
+    def _claim(self) -> None:
+        """Count this batch in the mailbox's write stamp, first thing in the transaction: on
+        PostgreSQL the update row-locks the mailbox, so two stores of one mailbox take turns
+        (SQLite has one writer anyway). A stamp that moved by more than this store's own
+        batches means another writer was here: the key filter no longer knows every key."""
+        mailboxes = connection.ops.quote_name(Mailbox._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {mailboxes} SET record_writes = record_writes + 1 WHERE id = %s"
+                " RETURNING record_writes",
+                [self.mailbox.pk],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise Mailbox.DoesNotExist("the mailbox was removed while records were stored")
+        stamp = int(row[0])
+        if self._stamp is None:
+            if self._remember and not Record.objects.filter(mailbox_id=self.mailbox.pk).exists():
+                self._known = KeyFilter()
+        elif stamp != self._stamp + 1:
+            self._known = None
+        self._stamp = stamp
 
     def _count(self, counts: BatchCounts, read: int) -> None:
         run = self.run
@@ -324,7 +357,13 @@ class RecordStore:
     def _store_records(self, incoming: Sequence[Prepared]) -> BatchCounts:
         counts = BatchCounts()
         keys = _Keys(incoming)
-        index = self._existing(keys)
+        known = self._known
+        if known is None:
+            index = self._existing(keys.pids, keys.mids, keys.fps)
+        else:
+            # Only keys this store may have stored before can be in the database.
+            seen = known.seen
+            index = self._existing(seen(keys.pids), seen(keys.mids), seen(keys.fps))
         if not index.pids and keys.all_distinct():
             # Nothing stored shares a key with the batch and no two records in it share one:
             # every record is new (the common case of a first import), no matching needed.
@@ -348,9 +387,12 @@ class RecordStore:
         self._update([row for row in changed.values() if row.changed])
         return counts
 
-    def _existing(self, keys: _Keys) -> _Identities:
-        """Stored rows of this mailbox that share an identity key with the incoming batch."""
-        wanted = {"provider_id": keys.pids, "message_id": keys.mids, "fingerprint": keys.fps}
+    def _existing(
+        self, pids: Iterable[str], mids: Iterable[str], fps: Iterable[str]
+    ) -> _Identities:
+        """Stored rows of this mailbox with one of these provider ids, Message-IDs or
+        fingerprints (the identity keys of an incoming batch)."""
+        wanted = {"provider_id": pids, "message_id": mids, "fingerprint": fps}
         found: dict[int, list[object]] = {}
         for column, values in wanted.items():
             # Any order: the database sorts an IN list itself, and rows are taken by id below.

@@ -16,6 +16,9 @@ class Mailbox(models.Model):
     name = models.CharField(max_length=200, blank=True, default="")
     connector = models.CharField(max_length=32, default="files")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every transaction that stores records into the mailbox (ingestion.store): lets
+    # an import tell whether anyone else wrote to the mailbox since its own last batch.
+    record_writes = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
