@@ -7,6 +7,11 @@ result does not depend on which copy came first or on how often an import is re-
 
 Records travel as `Prepared` tuples of column values (see `prepare`): cheap to build, to send
 from a parser process and to hand to the database driver as they are.
+
+Every batch bumps the mailbox's `record_writes` stamp first thing in its transaction (on
+PostgreSQL that row-locks the mailbox: two writers of one mailbox take turns). A bulk import
+into an empty mailbox (`remember_keys`) keeps the keys it stored in a KeyFilter and looks up
+only those the filter cannot rule out, for as long as the stamp shows no other writer.
 """
 
 from __future__ import annotations
