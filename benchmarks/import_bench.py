@@ -7,11 +7,11 @@ quarter of the input, to show how peak memory grows with input size.
 
     python benchmarks/import_bench.py              # everything
     python benchmarks/import_bench.py --quick      # r-devel only, SQLite only
-    python benchmarks/import_bench.py --repeat 1   # each phase once (default: 3 times)
+    python benchmarks/import_bench.py --repeat 1   # each phase once (default: 5 times)
 
 Each phase but the naive one (about 100 s) runs `--repeat` times, alternating with the others,
 and the summary compares the best run of each phase and, in brackets, the medians: the short
-raw phase (under 2 s) varies by 20 % from run to run on a shared machine, so one pair of runs
+raw phase (under 3 s) varied by up to 40 % from run to run on a shared machine, so one pair of runs
 can flatter or wrong either side.
 """
 
@@ -70,7 +70,7 @@ def _store_pg(listing: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each phase but naive")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each phase but naive")
     args = parser.parse_args()
     files = r_lists_files()
     if args.quick:
